@@ -1,0 +1,4 @@
+//! The `silkway` command.
+#![forbid(unsafe_code)]
+
+fn main() {}

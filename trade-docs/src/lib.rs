@@ -1,0 +1,30 @@
+//! SilkwayChain's trade domain: pure, with no IO, no async, no clock and no randomness.
+//!
+//! What it holds:
+//! - [`document`]: the typed documents (letter of credit, amendment, invoice, packing list,
+//!   transport document, certificate of origin, customs declaration, presentation) and their
+//!   validation;
+//! - [`codes`], [`decimal`], [`date`]: validated building blocks (ISO 4217, ISO 3166, HS, BIC,
+//!   Incoterms; exact decimals; calendar dates);
+//! - [`cbor`]: canonical CBOR, strict on input; [`fingerprint`]: document and business
+//!   fingerprints; [`envelope`]: COSE_Sign1 signed envelopes;
+//! - [`json`]: the JSON encoding of every document.
+//!
+//! What it deliberately does not do: read files, talk to the network, or know about the ledger.
+//! Callers hand it bytes or text and a `now` where a rule needs a date.
+#![forbid(unsafe_code)]
+
+pub mod cbor;
+pub mod codes;
+pub mod date;
+pub mod decimal;
+pub mod document;
+pub mod envelope;
+pub mod fingerprint;
+pub mod json;
+
+pub use codes::{Bic, Country, Currency, HsCode, IncotermRule, Incoterms};
+pub use date::Date;
+pub use decimal::Decimal;
+pub use document::{Document, DocumentKind, Party};
+pub use fingerprint::Fingerprint;
