@@ -1,4 +1,42 @@
-//! The `silkway` command.
+//! The `silkway` command: one binary for everything an operator or a trader runs by hand.
+//!
+//! This file only parses the command line and dispatches; each subcommand lives in its own
+//! module and holds no domain rules (those are in `trade-docs`). Errors are reported once, on
+//! stderr, as `error: <file>: <place>: <problem>`, with exit code 1 (2 for a usage error).
 #![forbid(unsafe_code)]
 
-fn main() {}
+mod docs;
+mod input;
+mod keys;
+
+use clap::{Parser, Subcommand};
+
+/// SilkwayChain: a permissioned ledger for the Kazakhstan–China trade corridor.
+#[derive(Debug, Parser)]
+#[command(name = "silkway", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Import, export, fingerprint, sign, verify and examine trade documents offline.
+    #[command(subcommand)]
+    Docs(docs::DocsCommand),
+    /// Generate signing keys.
+    #[command(subcommand)]
+    Keys(keys::KeysCommand),
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Docs(command) => docs::run(command),
+        Command::Keys(command) => keys::run(command),
+    };
+    if let Err(error) = result {
+        eprintln!("error: {error:#}");
+        std::process::exit(1);
+    }
+}

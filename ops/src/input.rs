@@ -1,0 +1,141 @@
+//! Reading documents from files in any supported format, with a size bound.
+//!
+//! The shell side of `trade-docs`: it reads bytes (never more than [`FILE_SIZE_MAX_BYTES`]),
+//! picks the importer by `--format` or by sniffing the content, and hands the text to the pure
+//! importers. Every error carries the file name so that the message names the place at fault.
+
+use std::fmt;
+use std::io::Read;
+use std::path::Path;
+
+use anyhow::{bail, Context, Result};
+use clap::ValueEnum;
+use trade_docs::{cbor, cii, json, swift, Document};
+
+/// No document file may be larger than this (CII invoices with attachments stay far below it).
+pub const FILE_SIZE_MAX_BYTES: u64 = 4 * 1024 * 1024;
+
+/// The document formats `silkway docs` reads and writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// SWIFT MT700 (issue of a documentary credit), with or without header blocks.
+    Mt700,
+    /// SWIFT MT707 (amendment to a documentary credit).
+    Mt707,
+    /// UN/CEFACT Cross Industry Invoice D16B XML.
+    Cii,
+    /// SilkwayChain JSON (any document kind).
+    Json,
+    /// Canonical CBOR (RFC 8949 §4.2), as fingerprinted and signed.
+    Cbor,
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = self
+            .to_possible_value()
+            .map(|v| v.get_name().to_string())
+            .unwrap_or_default();
+        f.write_str(&name)
+    }
+}
+
+/// Reads a whole file (or stdin for `-`), refusing anything over the size bound.
+pub fn read_bounded(path: &Path) -> Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    let limit = FILE_SIZE_MAX_BYTES + 1;
+    if path == Path::new("-") {
+        std::io::stdin().take(limit).read_to_end(&mut bytes)?;
+    } else {
+        let file = std::fs::File::open(path).context("cannot open file")?;
+        file.take(limit).read_to_end(&mut bytes).context("cannot read file")?;
+    }
+    if bytes.len() as u64 > FILE_SIZE_MAX_BYTES {
+        bail!("file is larger than the limit of {FILE_SIZE_MAX_BYTES} bytes");
+    }
+    Ok(bytes)
+}
+
+/// Guesses a file's format from its first meaningful bytes.
+pub fn sniff(bytes: &[u8]) -> Format {
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
+    let start = text.trim_start_matches('\u{feff}').trim_start();
+    if start.starts_with("{1:") || start.starts_with(':') {
+        let is_amendment = text.contains("{2:I707") || text.contains("{2:O707") || text.contains(":26E:");
+        return if is_amendment { Format::Mt707 } else { Format::Mt700 };
+    }
+    if start.starts_with('{') {
+        Format::Json
+    } else if start.starts_with('<') {
+        Format::Cii
+    } else {
+        Format::Cbor
+    }
+}
+
+/// Parses `bytes` in `format` into a validated document.
+pub fn import(bytes: &[u8], format: Format) -> Result<Document> {
+    let document = match format {
+        Format::Cbor => cbor::from_canonical::<Document>(bytes)?,
+        Format::Json => json::import(utf8(bytes)?)?,
+        Format::Mt700 => Document::LetterOfCredit(swift::import_mt700(utf8(bytes)?)?),
+        Format::Mt707 => Document::Amendment(swift::import_mt707(utf8(bytes)?)?),
+        Format::Cii => Document::Invoice(cii::import(utf8(bytes)?)?),
+    };
+    document.validate()?;
+    Ok(document)
+}
+
+/// Reads and imports a file; the format is given or sniffed.
+pub fn load(path: &Path, format: Option<Format>) -> Result<Document> {
+    let load = || {
+        let bytes = read_bounded(path)?;
+        import(&bytes, format.unwrap_or_else(|| sniff(&bytes)))
+    };
+    load().with_context(|| path.display().to_string())
+}
+
+/// Renders a document in `format`. CBOR is binary; the others are text.
+pub fn export(document: &Document, format: Format) -> Result<Vec<u8>> {
+    let mismatch = |wanted: &str| {
+        anyhow::anyhow!(
+            "--format {format} exports a {wanted}, but the document is a {}",
+            document.kind()
+        )
+    };
+    Ok(match (format, document) {
+        (Format::Json, doc) => (json::export(doc) + "\n").into_bytes(),
+        (Format::Cbor, doc) => cbor::to_canonical(doc)?,
+        (Format::Mt700, Document::LetterOfCredit(lc)) => swift::export_mt700(lc).into_bytes(),
+        (Format::Mt700, _) => return Err(mismatch("letter_of_credit")),
+        (Format::Mt707, Document::Amendment(a)) => swift::export_mt707(a).into_bytes(),
+        (Format::Mt707, _) => return Err(mismatch("amendment")),
+        (Format::Cii, Document::Invoice(invoice)) => cii::export(invoice).into_bytes(),
+        (Format::Cii, _) => return Err(mismatch("invoice")),
+    })
+}
+
+fn utf8(bytes: &[u8]) -> Result<&str> {
+    std::str::from_utf8(bytes).map_err(|e| {
+        anyhow::anyhow!(
+            "byte {}: the file is not UTF-8 text",
+            e.valid_up_to()
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_formats() {
+        assert_eq!(sniff(b"{1:F01STCBKZKAAXXX0000000000}{2:I700TSCMCNBJXXXXN}"), Format::Mt700);
+        assert_eq!(sniff(b"{1:F01STCBKZKAAXXX0000000000}{2:I707TSCMCNBJXXXXN}"), Format::Mt707);
+        assert_eq!(sniff(b":27:1/1\n:40A:IRREVOCABLE\n"), Format::Mt700);
+        assert_eq!(sniff(b":27:1/1\n:26E:1\n"), Format::Mt707);
+        assert_eq!(sniff(b"  {\"kind\":\"invoice\"}"), Format::Json);
+        assert_eq!(sniff(b"\xef\xbb\xbf<?xml version=\"1.0\"?>"), Format::Cii);
+        assert_eq!(sniff(&[0xa2, 0x61]), Format::Cbor);
+    }
+}
