@@ -1,8 +1,25 @@
-//! The replicated ledger of SilkwayChain (not built yet).
+//! SilkwayChain's replicated ledger: the project's own HotStuff engine.
 //!
-//! It will hold the project's own chained HotStuff engine as a sans-IO core, a sled-backed
-//! store behind a narrow interface, a QUIC transport with mutual TLS on X.509 certificates, a
-//! mempool, block production, and the application of ledger transactions through the
-//! `trade-docs` state machines. See the HotStuff and validator-node issues; until they land
-//! this crate deliberately exports nothing.
+//! - [`engine`]: the sans-IO core (events in, effects out, time passed in);
+//! - [`safety`]: the safety rules, small and isolated; [`pacemaker`], [`leader`]: rounds,
+//!   timeouts and leader election; [`block_tree`]: pending blocks and the two-chain commit rule;
+//! - [`validators`]: validator sets, quorums, signature checks; [`types`]: wire types;
+//! - [`store`]: the records the engine persists and recovery from them; [`app`]: the port
+//!   the ledger application implements; [`mempool`]: the bounded transaction queue;
+//! - [`sim`]: deterministic simulation and Twins over a seeded faulty network.
+//!
+//! Not here yet: the sled store, the QUIC transport and the validator node (next issue).
 #![forbid(unsafe_code)]
+
+pub mod app;
+pub mod block_tree;
+pub mod engine;
+pub mod leader;
+pub mod mempool;
+pub mod pacemaker;
+pub mod safety;
+pub mod store;
+pub mod types;
+pub mod validators;
+
+pub use engine::{Commit, Config, Effect, Engine, Status};

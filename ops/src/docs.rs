@@ -82,7 +82,12 @@ pub fn run(command: DocsCommand) -> Result<()> {
             let document = input::load(&file, format)?;
             print_json(&fingerprints(&document)?)
         }
-        DocsCommand::Sign { key, file, format, out } => sign(&key, &file, format, out.as_deref()),
+        DocsCommand::Sign {
+            key,
+            file,
+            format,
+            out,
+        } => sign(&key, &file, format, out.as_deref()),
         DocsCommand::Verify { file } => {
             let verified = verify(&file).with_context(|| file.display().to_string())?;
             print_json(&json!({
@@ -93,7 +98,11 @@ pub fn run(command: DocsCommand) -> Result<()> {
                 "document": verified.document,
             }))
         }
-        DocsCommand::Examine { lc, documents, presented_on } => examine(&lc, &documents, presented_on),
+        DocsCommand::Examine {
+            lc,
+            documents,
+            presented_on,
+        } => examine(&lc, &documents, presented_on),
     }
 }
 
@@ -141,7 +150,11 @@ fn verify(file: &Path) -> Result<Verified> {
 fn examine(lc: &Path, documents: &[PathBuf], presented_on: Option<String>) -> Result<()> {
     let credit = match input::load(lc, None)? {
         Document::LetterOfCredit(credit) => credit,
-        other => bail!("{}: expected a letter_of_credit, found a {}", lc.display(), other.kind()),
+        other => bail!(
+            "{}: expected a letter_of_credit, found a {}",
+            lc.display(),
+            other.kind()
+        ),
     };
     let presented_on = presented_on
         .map(|text| text.parse::<Date>().context("--presented-on"))

@@ -48,7 +48,9 @@ pub fn read_bounded(path: &Path) -> Result<Vec<u8>> {
         std::io::stdin().take(limit).read_to_end(&mut bytes)?;
     } else {
         let file = std::fs::File::open(path).context("cannot open file")?;
-        file.take(limit).read_to_end(&mut bytes).context("cannot read file")?;
+        file.take(limit)
+            .read_to_end(&mut bytes)
+            .context("cannot read file")?;
     }
     if bytes.len() as u64 > FILE_SIZE_MAX_BYTES {
         bail!("file is larger than the limit of {FILE_SIZE_MAX_BYTES} bytes");
@@ -61,8 +63,13 @@ pub fn sniff(bytes: &[u8]) -> Format {
     let text = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
     let start = text.trim_start_matches('\u{feff}').trim_start();
     if start.starts_with("{1:") || start.starts_with(':') {
-        let is_amendment = text.contains("{2:I707") || text.contains("{2:O707") || text.contains(":26E:");
-        return if is_amendment { Format::Mt707 } else { Format::Mt700 };
+        let is_amendment =
+            text.contains("{2:I707") || text.contains("{2:O707") || text.contains(":26E:");
+        return if is_amendment {
+            Format::Mt707
+        } else {
+            Format::Mt700
+        };
     }
     if start.starts_with('{') {
         Format::Json
@@ -116,12 +123,8 @@ pub fn export(document: &Document, format: Format) -> Result<Vec<u8>> {
 }
 
 fn utf8(bytes: &[u8]) -> Result<&str> {
-    std::str::from_utf8(bytes).map_err(|e| {
-        anyhow::anyhow!(
-            "byte {}: the file is not UTF-8 text",
-            e.valid_up_to()
-        )
-    })
+    std::str::from_utf8(bytes)
+        .map_err(|e| anyhow::anyhow!("byte {}: the file is not UTF-8 text", e.valid_up_to()))
 }
 
 #[cfg(test)]
@@ -130,8 +133,14 @@ mod tests {
 
     #[test]
     fn sniffs_formats() {
-        assert_eq!(sniff(b"{1:F01STCBKZKAAXXX0000000000}{2:I700TSCMCNBJXXXXN}"), Format::Mt700);
-        assert_eq!(sniff(b"{1:F01STCBKZKAAXXX0000000000}{2:I707TSCMCNBJXXXXN}"), Format::Mt707);
+        assert_eq!(
+            sniff(b"{1:F01STCBKZKAAXXX0000000000}{2:I700TSCMCNBJXXXXN}"),
+            Format::Mt700
+        );
+        assert_eq!(
+            sniff(b"{1:F01STCBKZKAAXXX0000000000}{2:I707TSCMCNBJXXXXN}"),
+            Format::Mt707
+        );
         assert_eq!(sniff(b":27:1/1\n:40A:IRREVOCABLE\n"), Format::Mt700);
         assert_eq!(sniff(b":27:1/1\n:26E:1\n"), Format::Mt707);
         assert_eq!(sniff(b"  {\"kind\":\"invoice\"}"), Format::Json);

@@ -37,7 +37,11 @@ pub enum Algorithm {
 
 pub fn run(command: KeysCommand) -> Result<()> {
     match command {
-        KeysCommand::Generate { algorithm: Algorithm::Ed25519, out, force } => {
+        KeysCommand::Generate {
+            algorithm: Algorithm::Ed25519,
+            out,
+            force,
+        } => {
             let key = generate_ed25519()?;
             write_key(&key, &out, force).with_context(|| out.display().to_string())?;
             let summary = json!({

@@ -16,8 +16,13 @@ fn silkway(args: &[&str]) -> Output {
 /// Runs silkway, asserts success, and parses stdout as JSON.
 fn silkway_json(args: &[&str]) -> Value {
     let out = silkway(args);
-    assert!(out.status.success(), "silkway {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("stdout of {args:?} is not JSON: {e}"))
+    assert!(
+        out.status.success(),
+        "silkway {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("stdout of {args:?} is not JSON: {e}"))
 }
 
 /// Runs silkway expecting failure; returns stderr.
@@ -33,7 +38,11 @@ fn repo() -> PathBuf {
 }
 
 fn fixture(rel: &str) -> String {
-    repo().join("trade-docs/tests/fixtures").join(rel).display().to_string()
+    repo()
+        .join("trade-docs/tests/fixtures")
+        .join(rel)
+        .display()
+        .to_string()
 }
 
 fn shared(rel: &str) -> PathBuf {
@@ -41,7 +50,10 @@ fn shared(rel: &str) -> PathBuf {
 }
 
 fn xmllint(args: &[&str]) -> Output {
-    Command::new("xmllint").args(args).output().expect("xmllint is installed (Debian libxml2-utils)")
+    Command::new("xmllint")
+        .args(args)
+        .output()
+        .expect("xmllint is installed (Debian libxml2-utils)")
 }
 
 fn cii_examples() -> Vec<PathBuf> {
@@ -61,24 +73,65 @@ fn cii_import_total_matches_xmllint_and_export_validates_against_the_xsd() {
     let xsd = shared("cii/schema/CII/uncefact/data/standard/CrossIndustryInvoice_100pD16B.xsd");
     for file in cii_examples() {
         let path = file.display().to_string();
-        let xpath = xmllint(&["--xpath", "string(//*[local-name()='GrandTotalAmount'])", &path]);
-        let expected: trade_docs::Decimal = String::from_utf8_lossy(&xpath.stdout).trim().parse().unwrap();
+        let xpath = xmllint(&[
+            "--xpath",
+            "string(//*[local-name()='GrandTotalAmount'])",
+            &path,
+        ]);
+        let expected: trade_docs::Decimal = String::from_utf8_lossy(&xpath.stdout)
+            .trim()
+            .parse()
+            .unwrap();
         let invoice = silkway_json(&["docs", "import", "--format", "cii", &path]);
         assert_eq!(invoice["kind"], "invoice", "{path}");
         let total: trade_docs::Decimal = invoice["total"].as_str().unwrap().parse().unwrap();
-        assert_eq!(total.cmp(&expected), std::cmp::Ordering::Equal, "{path}: total {total} vs xmllint {expected}");
+        assert_eq!(
+            total.cmp(&expected),
+            std::cmp::Ordering::Equal,
+            "{path}: total {total} vs xmllint {expected}"
+        );
         for key in ["number", "issue_date", "currency"] {
             assert!(invoice[key].is_string(), "{path}: missing {key}");
         }
         let json_path = dir.path().join("invoice.json");
         std::fs::write(&json_path, serde_json::to_vec(&invoice).unwrap()).unwrap();
         let xml_path = dir.path().join("export.xml");
-        let out = silkway(&["docs", "export", "--format", "cii", json_path.to_str().unwrap(), "--out", xml_path.to_str().unwrap()]);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        let check = xmllint(&["--noout", "--schema", xsd.to_str().unwrap(), xml_path.to_str().unwrap()]);
-        assert!(check.status.success(), "{path}: exported XML fails the XSD: {}", String::from_utf8_lossy(&check.stderr));
-        let again = silkway_json(&["docs", "import", "--format", "cii", xml_path.to_str().unwrap()]);
-        assert_eq!(again, invoice, "{path}: CII export → import changed the invoice");
+        let out = silkway(&[
+            "docs",
+            "export",
+            "--format",
+            "cii",
+            json_path.to_str().unwrap(),
+            "--out",
+            xml_path.to_str().unwrap(),
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let check = xmllint(&[
+            "--noout",
+            "--schema",
+            xsd.to_str().unwrap(),
+            xml_path.to_str().unwrap(),
+        ]);
+        assert!(
+            check.status.success(),
+            "{path}: exported XML fails the XSD: {}",
+            String::from_utf8_lossy(&check.stderr)
+        );
+        let again = silkway_json(&[
+            "docs",
+            "import",
+            "--format",
+            "cii",
+            xml_path.to_str().unwrap(),
+        ]);
+        assert_eq!(
+            again, invoice,
+            "{path}: CII export → import changed the invoice"
+        );
     }
 }
 
@@ -90,18 +143,45 @@ fn swift_round_trip(format: &str, file: &str, kind: &str) {
     let json_path = dir.path().join("doc.json");
     std::fs::write(&json_path, serde_json::to_vec(&first).unwrap()).unwrap();
     let text_path = dir.path().join("doc.txt");
-    let out = silkway(&["docs", "export", "--format", format, json_path.to_str().unwrap(), "--out", text_path.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = silkway(&[
+        "docs",
+        "export",
+        "--format",
+        format,
+        json_path.to_str().unwrap(),
+        "--out",
+        text_path.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let exported = std::fs::read_to_string(&text_path).unwrap();
-    assert!(exported.starts_with("{1:F01"), "export keeps the header blocks: {exported}");
-    let second = silkway_json(&["docs", "import", "--format", format, text_path.to_str().unwrap()]);
+    assert!(
+        exported.starts_with("{1:F01"),
+        "export keeps the header blocks: {exported}"
+    );
+    let second = silkway_json(&[
+        "docs",
+        "import",
+        "--format",
+        format,
+        text_path.to_str().unwrap(),
+    ]);
     assert_eq!(first, second);
 }
 
 #[test]
 fn mt700_with_headers_round_trips() {
     swift_round_trip("mt700", "swift/mt700_khorgos.txt", "letter_of_credit");
-    let lc = silkway_json(&["docs", "import", "--format", "mt700", &fixture("swift/mt700_khorgos.txt")]);
+    let lc = silkway_json(&[
+        "docs",
+        "import",
+        "--format",
+        "mt700",
+        &fixture("swift/mt700_khorgos.txt"),
+    ]);
     assert_eq!(lc["reference"], "SCB/LC/26/0417");
     assert_eq!(lc["currency"], "USD");
     assert_eq!(lc["amount"], "248500.00");
@@ -136,10 +216,20 @@ fn truncated_mt700_is_refused_naming_the_place() {
 fn mt700_without_mandatory_tag_is_refused_naming_the_tag() {
     let dir = tempfile::tempdir().unwrap();
     let text = std::fs::read_to_string(fixture("swift/mt700_khorgos.txt")).unwrap();
-    let without: String = text.lines().filter(|l| !l.starts_with(":32B:")).map(|l| format!("{l}\n")).collect();
+    let without: String = text
+        .lines()
+        .filter(|l| !l.starts_with(":32B:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
     let path = dir.path().join("no32b.txt");
     std::fs::write(&path, without).unwrap();
-    let err = silkway_fails(&["docs", "import", "--format", "mt700", path.to_str().unwrap()]);
+    let err = silkway_fails(&[
+        "docs",
+        "import",
+        "--format",
+        "mt700",
+        path.to_str().unwrap(),
+    ]);
     assert!(err.contains("32B"), "names the tag: {err}");
 }
 
@@ -147,19 +237,38 @@ fn mt700_without_mandatory_tag_is_refused_naming_the_tag() {
 fn cii_with_doctype_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let xml = std::fs::read_to_string(&cii_examples()[0]).unwrap();
-    let evil = xml.replacen("<rsm:CrossIndustryInvoice", "<!DOCTYPE lol [<!ENTITY lol \"lol\">]>\n<rsm:CrossIndustryInvoice", 1);
+    let evil = xml.replacen(
+        "<rsm:CrossIndustryInvoice",
+        "<!DOCTYPE lol [<!ENTITY lol \"lol\">]>\n<rsm:CrossIndustryInvoice",
+        1,
+    );
     let path = dir.path().join("doctype.xml");
     std::fs::write(&path, evil).unwrap();
     let err = silkway_fails(&["docs", "import", "--format", "cii", path.to_str().unwrap()]);
-    assert!(err.contains("doctype.xml") && err.to_lowercase().contains("doctype"), "{err}");
+    assert!(
+        err.contains("doctype.xml") && err.to_lowercase().contains("doctype"),
+        "{err}"
+    );
 }
 
 #[test]
 fn non_canonical_cbor_is_refused_with_its_offset() {
     let dir = tempfile::tempdir().unwrap();
     let cbor = dir.path().join("lc.cbor");
-    let out = silkway(&["docs", "export", "--format", "cbor", &fixture("scenario/lc_khorgos.json"), "--out", cbor.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = silkway(&[
+        "docs",
+        "export",
+        "--format",
+        "cbor",
+        &fixture("scenario/lc_khorgos.json"),
+        "--out",
+        cbor.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let bytes = std::fs::read(&cbor).unwrap();
     // Re-encode the top-level map as an indefinite-length map: same data, not canonical.
     assert_eq!(bytes[0] & 0xe0, 0xa0, "top level is a map");
@@ -169,8 +278,17 @@ fn non_canonical_cbor_is_refused_with_its_offset() {
     indefinite.push(0xff);
     let bad = dir.path().join("bad.cbor");
     std::fs::write(&bad, indefinite).unwrap();
-    let err = silkway_fails(&["docs", "fingerprint", "--format", "cbor", bad.to_str().unwrap()]);
-    assert!(err.contains("bad.cbor") && err.contains("non-canonical") && err.contains("byte 0"), "{err}");
+    let err = silkway_fails(&[
+        "docs",
+        "fingerprint",
+        "--format",
+        "cbor",
+        bad.to_str().unwrap(),
+    ]);
+    assert!(
+        err.contains("bad.cbor") && err.contains("non-canonical") && err.contains("byte 0"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -186,34 +304,64 @@ fn oversized_file_is_refused() {
 fn json_errors_name_line_and_field() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bad.json");
-    std::fs::write(&path, "{\n  \"kind\": \"letter_of_credit\",\n  \"reference\": 42\n}").unwrap();
+    std::fs::write(
+        &path,
+        "{\n  \"kind\": \"letter_of_credit\",\n  \"reference\": 42\n}",
+    )
+    .unwrap();
     let err = silkway_fails(&["docs", "import", "--format", "json", path.to_str().unwrap()]);
     assert!(err.contains("bad.json") && err.contains("line 3"), "{err}");
-    let lc: Value = serde_json::from_str(&std::fs::read_to_string(fixture("scenario/lc_khorgos.json")).unwrap()).unwrap();
+    let lc: Value = serde_json::from_str(
+        &std::fs::read_to_string(fixture("scenario/lc_khorgos.json")).unwrap(),
+    )
+    .unwrap();
     let mut wrong = lc.clone();
     wrong["amount"] = Value::from("248500.5");
     std::fs::write(&path, wrong.to_string()).unwrap();
     let err = silkway_fails(&["docs", "import", "--format", "json", path.to_str().unwrap()]);
-    assert!(err.contains("'amount'") && err.contains("fraction digits"), "{err}");
+    assert!(
+        err.contains("'amount'") && err.contains("fraction digits"),
+        "{err}"
+    );
 }
 
 #[test]
 fn keys_sign_verify_and_a_bad_signature() {
     let dir = tempfile::tempdir().unwrap();
     let key = dir.path().join("exporter.pem");
-    let generated = silkway_json(&["keys", "generate", "--algorithm", "ed25519", "--out", key.to_str().unwrap()]);
-    assert!(std::fs::read_to_string(&key).unwrap().starts_with("-----BEGIN PRIVATE KEY-----"));
+    let generated = silkway_json(&[
+        "keys",
+        "generate",
+        "--algorithm",
+        "ed25519",
+        "--out",
+        key.to_str().unwrap(),
+    ]);
+    assert!(std::fs::read_to_string(&key)
+        .unwrap()
+        .starts_with("-----BEGIN PRIVATE KEY-----"));
     let again = silkway_fails(&["keys", "generate", "--out", key.to_str().unwrap()]);
     assert!(again.contains("--force"), "refuses to overwrite: {again}");
 
     let envelope = dir.path().join("invoice.cose");
     let invoice = fixture("scenario/invoice_khorgos.json");
-    let signed = silkway_json(&["docs", "sign", "--key", key.to_str().unwrap(), &invoice, "--out", envelope.to_str().unwrap()]);
+    let signed = silkway_json(&[
+        "docs",
+        "sign",
+        "--key",
+        key.to_str().unwrap(),
+        &invoice,
+        "--out",
+        envelope.to_str().unwrap(),
+    ]);
     assert_eq!(signed["signer"]["public_key"], generated["public_key"]);
     let verified = silkway_json(&["docs", "verify", envelope.to_str().unwrap()]);
     assert_eq!(verified["valid"], true);
     assert_eq!(verified["signer"]["public_key"], generated["public_key"]);
-    assert_eq!(verified["fingerprint"], silkway_json(&["docs", "fingerprint", &invoice])["fingerprint"]);
+    assert_eq!(
+        verified["fingerprint"],
+        silkway_json(&["docs", "fingerprint", &invoice])["fingerprint"]
+    );
 
     let mut bytes = std::fs::read(&envelope).unwrap();
     let last = bytes.len() - 1;
@@ -221,28 +369,46 @@ fn keys_sign_verify_and_a_bad_signature() {
     let tampered = dir.path().join("tampered.cose");
     std::fs::write(&tampered, bytes).unwrap();
     let err = silkway_fails(&["docs", "verify", tampered.to_str().unwrap()]);
-    assert!(err.contains("tampered.cose") && err.contains("signature does not verify"), "{err}");
+    assert!(
+        err.contains("tampered.cose") && err.contains("signature does not verify"),
+        "{err}"
+    );
 }
 
 #[test]
 fn invoice_fingerprint_survives_retyping() {
     let dir = tempfile::tempdir().unwrap();
     let original = fixture("scenario/invoice_khorgos.json");
-    let mut invoice: Value = serde_json::from_str(&std::fs::read_to_string(&original).unwrap()).unwrap();
-    invoice["number"] = Value::from(invoice["number"].as_str().unwrap().to_lowercase().replace('-', " "));
+    let mut invoice: Value =
+        serde_json::from_str(&std::fs::read_to_string(&original).unwrap()).unwrap();
+    invoice["number"] = Value::from(
+        invoice["number"]
+            .as_str()
+            .unwrap()
+            .to_lowercase()
+            .replace('-', " "),
+    );
     invoice["notes"] = serde_json::json!(["re-typed by the financing desk"]);
     let retyped = dir.path().join("retyped.json");
     std::fs::write(&retyped, invoice.to_string()).unwrap();
     let a = silkway_json(&["docs", "fingerprint", &original]);
     let b = silkway_json(&["docs", "fingerprint", retyped.to_str().unwrap()]);
     assert_ne!(a["fingerprint"], b["fingerprint"], "the document changed");
-    assert_eq!(a["business_fingerprint"], b["business_fingerprint"], "the business identity did not");
+    assert_eq!(
+        a["business_fingerprint"], b["business_fingerprint"],
+        "the business identity did not"
+    );
 }
 
 #[test]
 fn examine_the_scenario_presentation_finds_the_late_shipment() {
-    let docs = ["invoice_khorgos.json", "packing_list_khorgos.json", "smgs_khorgos.json", "certificate_of_origin_khorgos.json"]
-        .map(|f| fixture(&format!("scenario/{f}")));
+    let docs = [
+        "invoice_khorgos.json",
+        "packing_list_khorgos.json",
+        "smgs_khorgos.json",
+        "certificate_of_origin_khorgos.json",
+    ]
+    .map(|f| fixture(&format!("scenario/{f}")));
     let mut args = vec!["docs", "examine", "--lc"];
     let lc = fixture("swift/mt700_khorgos.txt");
     args.push(&lc);
@@ -256,10 +422,30 @@ fn examine_the_scenario_presentation_finds_the_late_shipment() {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|c| c["outcome"]["discrepancy"].is_object() || c["outcome"] == "discrepancy" || c["outcome"].get("Discrepancy").is_some() || c.to_string().contains("\"expected\""))
+        .filter(|c| {
+            c["outcome"]["discrepancy"].is_object()
+                || c["outcome"] == "discrepancy"
+                || c["outcome"].get("Discrepancy").is_some()
+                || c.to_string().contains("\"expected\"")
+        })
         .collect();
-    assert_eq!(discrepancies.len(), 1, "exactly the late shipment: {report:#}");
-    assert!(discrepancies[0].to_string().contains("2026-04-21"), "{:#}", discrepancies[0]);
-    let from_presentation = silkway_json(&["docs", "examine", "--lc", &lc, "--documents", &fixture("scenario/presentation_khorgos.json")]);
+    assert_eq!(
+        discrepancies.len(),
+        1,
+        "exactly the late shipment: {report:#}"
+    );
+    assert!(
+        discrepancies[0].to_string().contains("2026-04-21"),
+        "{:#}",
+        discrepancies[0]
+    );
+    let from_presentation = silkway_json(&[
+        "docs",
+        "examine",
+        "--lc",
+        &lc,
+        "--documents",
+        &fixture("scenario/presentation_khorgos.json"),
+    ]);
     assert_eq!(from_presentation["checks"], report["checks"]);
 }

@@ -12,26 +12,51 @@ fn workspace_root() -> PathBuf {
 
 /// Which workspace crates each crate may depend on (normal and dev dependencies alike).
 fn allowed_edges() -> BTreeMap<&'static str, BTreeSet<&'static str>> {
-    let all = ["trade-docs", "consensus", "actors", "customs-gateway", "bridge-cn"];
+    let all = [
+        "trade-docs",
+        "consensus",
+        "actors",
+        "customs-gateway",
+        "bridge-cn",
+    ];
     BTreeMap::from([
         ("trade-docs", BTreeSet::new()),
         ("consensus", BTreeSet::from(["trade-docs"])),
         ("actors", BTreeSet::from(["consensus", "trade-docs"])),
-        ("customs-gateway", BTreeSet::from(["actors", "consensus", "trade-docs"])),
-        ("bridge-cn", BTreeSet::from(["actors", "consensus", "trade-docs"])),
+        (
+            "customs-gateway",
+            BTreeSet::from(["actors", "consensus", "trade-docs"]),
+        ),
+        (
+            "bridge-cn",
+            BTreeSet::from(["actors", "consensus", "trade-docs"]),
+        ),
         ("ops", BTreeSet::from(all)),
-        ("chaos-tests", BTreeSet::from(all).into_iter().chain(["ops"]).collect()),
+        (
+            "chaos-tests",
+            BTreeSet::from(all).into_iter().chain(["ops"]).collect(),
+        ),
     ])
 }
 
 #[test]
 fn crate_dependency_edges_follow_the_architecture() {
     let output = Command::new(env!("CARGO"))
-        .args(["metadata", "--no-deps", "--format-version", "1", "--offline"])
+        .args([
+            "metadata",
+            "--no-deps",
+            "--format-version",
+            "1",
+            "--offline",
+        ])
         .current_dir(workspace_root())
         .output()
         .expect("cargo metadata runs");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     let allowed = allowed_edges();
     let members: BTreeSet<String> = metadata["packages"]
@@ -41,7 +66,10 @@ fn crate_dependency_edges_follow_the_architecture() {
         .map(|p| p["name"].as_str().unwrap().to_string())
         .collect();
     let expected: BTreeSet<String> = allowed.keys().map(|k| k.to_string()).collect();
-    assert_eq!(members, expected, "workspace members differ from the fixed layout");
+    assert_eq!(
+        members, expected,
+        "workspace members differ from the fixed layout"
+    );
     for package in metadata["packages"].as_array().unwrap() {
         let name = package["name"].as_str().unwrap();
         for dep in package["dependencies"].as_array().unwrap() {
@@ -77,9 +105,17 @@ fn every_rust_file_opens_with_a_module_doc() {
     assert!(files.len() > 10, "found only {} files", files.len());
     let undocumented: Vec<_> = files
         .iter()
-        .filter(|f| !std::fs::read_to_string(f).unwrap().trim_start().starts_with("//!"))
+        .filter(|f| {
+            !std::fs::read_to_string(f)
+                .unwrap()
+                .trim_start()
+                .starts_with("//!")
+        })
         .collect();
-    assert!(undocumented.is_empty(), "files without a leading //! doc: {undocumented:?}");
+    assert!(
+        undocumented.is_empty(),
+        "files without a leading //! doc: {undocumented:?}"
+    );
 }
 
 #[test]
@@ -89,7 +125,11 @@ fn every_crate_root_forbids_unsafe_code() {
         for root in ["lib.rs", "main.rs"] {
             let path = src.join(root);
             if let Ok(text) = std::fs::read_to_string(&path) {
-                assert!(text.contains("#![forbid(unsafe_code)]"), "{} lacks #![forbid(unsafe_code)]", path.display());
+                assert!(
+                    text.contains("#![forbid(unsafe_code)]"),
+                    "{} lacks #![forbid(unsafe_code)]",
+                    path.display()
+                );
             }
         }
     }

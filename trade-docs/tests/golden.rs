@@ -30,16 +30,24 @@ fn fixtures() -> Vec<(String, Document)> {
             let text = std::fs::read_to_string(&path).unwrap();
             let doc = match path.extension().and_then(|e| e.to_str()) {
                 Some("json") => json::import(&text).unwrap_or_else(|e| panic!("{name}: {e}")),
-                Some("txt") if name.starts_with("mt700") => Document::LetterOfCredit(swift::import_mt700(&text).unwrap()),
-                Some("txt") if name.starts_with("mt707") => Document::Amendment(swift::import_mt707(&text).unwrap()),
+                Some("txt") if name.starts_with("mt700") => {
+                    Document::LetterOfCredit(swift::import_mt700(&text).unwrap())
+                }
+                Some("txt") if name.starts_with("mt707") => {
+                    Document::Amendment(swift::import_mt707(&text).unwrap())
+                }
                 _ => continue,
             };
             out.push((name, doc));
         }
     }
     let cii_example = tests_dir().join("../../../shared/fixtures/cii/examples/CII_example1.xml");
-    let xml = std::fs::read_to_string(cii_example).expect("shared CII fixtures beside the repository");
-    out.push(("cii_example1".into(), Document::Invoice(cii::import(&xml).unwrap())));
+    let xml =
+        std::fs::read_to_string(cii_example).expect("shared CII fixtures beside the repository");
+    out.push((
+        "cii_example1".into(),
+        Document::Invoice(cii::import(&xml).unwrap()),
+    ));
     out
 }
 
@@ -59,7 +67,11 @@ fn canonical_bytes_match_the_golden_files() {
     for (name, doc) in fixtures() {
         kinds.insert(doc.kind());
         let bytes = to_canonical(&doc).unwrap();
-        assert_eq!(from_canonical::<Document>(&bytes).unwrap(), doc, "{name} decodes back");
+        assert_eq!(
+            from_canonical::<Document>(&bytes).unwrap(),
+            doc,
+            "{name} decodes back"
+        );
         let path = tests_dir().join("golden").join(format!("{name}.cbor.hex"));
         let expected = to_hex_lines(&bytes);
         if update {

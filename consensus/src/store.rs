@@ -1,0 +1,179 @@
+//! What the engine persists, how a validator recovers from it, and serving block sync.
+//!
+//! The engine emits [`Record`]s as effects; a shell writes them durably, in order, before it
+//! acts on any later effect (that is how "persist before you sign" is kept). Writes cannot
+//! fail from the engine's point of view: a shell that cannot write stops the process
+//! (fail-stop). [`MemoryStore`] keeps the records in memory for tests and the simulation; the
+//! sled store of the validator node keeps the same records on disk and is tested against the
+//! same contract.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::safety::SafetyData;
+use crate::types::*;
+use crate::validators::ValidatorInfo;
+
+/// The validator set of an epoch and the committed block it starts from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EpochState {
+    pub epoch: Epoch,
+    pub validators: Vec<ValidatorInfo>,
+    /// The last committed block of the previous epoch (the genesis block for epoch 0).
+    pub anchor_id: Digest,
+    pub anchor_height: Height,
+}
+
+/// One durable write.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[allow(clippy::large_enum_variant)]
+pub enum Record {
+    /// The safety rules' state; written before any vote or timeout it allows is sent.
+    Safety(SafetyData),
+    /// A block accepted into the tree; written before voting for it.
+    Block(Block),
+    /// A certificate for a stored block.
+    Qc(QuorumCert),
+    /// The commit pointer moved to this block (after it was executed).
+    Committed { height: Height, block_id: Digest },
+    /// A new epoch began.
+    Epoch(EpochState),
+}
+
+/// What a restarting validator reads back.
+#[derive(Clone, Debug)]
+pub struct Recovery {
+    pub safety: SafetyData,
+    pub epoch: EpochState,
+    /// Every committed block above genesis, oldest first, to replay into a fresh application.
+    pub committed: Vec<Block>,
+    /// Stored blocks above the committed tip.
+    pub pending: Vec<Block>,
+    /// Certificates of stored blocks.
+    pub qcs: Vec<QuorumCert>,
+}
+
+/// Read access to stored blocks, for serving sync.
+pub trait BlockReader {
+    fn block(&self, id: &Digest) -> Option<Block>;
+    fn committed_at(&self, height: Height) -> Option<Digest>;
+    fn committed_height(&self) -> Height;
+    fn qc_for(&self, id: &Digest) -> Option<QuorumCert>;
+}
+
+/// Answers a sync request: certified blocks above the requester's committed height towards
+/// `target`, at most `limit` of them, oldest first. `None` when nothing certified can be sent.
+pub fn serve_sync(
+    reader: &dyn BlockReader,
+    request: &SyncRequest,
+    limit: usize,
+) -> Option<SyncResponse> {
+    let mut blocks = Vec::new();
+    let mut height = request.committed_height + 1;
+    while blocks.len() < limit && height <= reader.committed_height() {
+        blocks.push(reader.block(&reader.committed_at(height)?)?);
+        height += 1;
+    }
+    if blocks.len() < limit {
+        let mut pending = Vec::new();
+        let mut cursor = request.target;
+        while let Some(block) = reader.block(&cursor) {
+            if block.height < height {
+                break;
+            }
+            cursor = block.parent_id;
+            pending.push(block);
+        }
+        pending.reverse();
+        blocks.extend(pending.into_iter().take(limit - blocks.len()));
+    }
+    // Only a block with a known certificate can end the response.
+    while let Some(last) = blocks.last() {
+        if let Some(highest_qc) = reader.qc_for(&last.id()) {
+            return Some(SyncResponse { blocks, highest_qc });
+        }
+        blocks.pop();
+    }
+    None
+}
+
+/// Records kept in memory: the simulation's "disk", and the reference for the sled store.
+#[derive(Clone, Debug, Default)]
+pub struct MemoryStore {
+    safety: SafetyData,
+    epoch: Option<EpochState>,
+    blocks: BTreeMap<Digest, Block>,
+    qcs: BTreeMap<Digest, QuorumCert>,
+    committed: BTreeMap<Height, Digest>,
+}
+
+impl MemoryStore {
+    pub fn apply(&mut self, record: &Record) {
+        match record {
+            Record::Safety(data) => self.safety = data.clone(),
+            Record::Block(block) => {
+                self.blocks.insert(block.id(), block.clone());
+            }
+            Record::Qc(qc) => {
+                self.qcs.insert(qc.block_id, qc.clone());
+            }
+            Record::Committed { height, block_id } => {
+                self.committed.insert(*height, *block_id);
+            }
+            Record::Epoch(state) => {
+                self.qcs.insert(
+                    state.anchor_id,
+                    QuorumCert::anchor(state.epoch, state.anchor_id, state.anchor_height),
+                );
+                self.epoch = Some(state.clone());
+            }
+        }
+    }
+
+    /// The state to restart from; `None` for a store that never started an epoch.
+    pub fn recovery(&self) -> Option<Recovery> {
+        let epoch = self.epoch.clone()?;
+        let committed: Vec<Block> = self
+            .committed
+            .values()
+            .filter_map(|id| self.blocks.get(id).cloned())
+            .collect();
+        let tip = self.committed_height();
+        let pending = self
+            .blocks
+            .values()
+            .filter(|b| b.height > tip)
+            .cloned()
+            .collect();
+        Some(Recovery {
+            safety: self.safety.clone(),
+            epoch,
+            committed,
+            pending,
+            qcs: self.qcs.values().cloned().collect(),
+        })
+    }
+
+    pub fn safety(&self) -> &SafetyData {
+        &self.safety
+    }
+}
+
+impl BlockReader for MemoryStore {
+    fn block(&self, id: &Digest) -> Option<Block> {
+        self.blocks.get(id).cloned()
+    }
+
+    fn committed_at(&self, height: Height) -> Option<Digest> {
+        self.committed.get(&height).copied()
+    }
+
+    fn committed_height(&self) -> Height {
+        self.committed.keys().next_back().copied().unwrap_or(0)
+    }
+
+    fn qc_for(&self, id: &Digest) -> Option<QuorumCert> {
+        self.qcs.get(id).cloned()
+    }
+}
