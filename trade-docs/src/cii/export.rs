@@ -75,20 +75,7 @@ fn line_item(w: &mut Writer, line: &InvoiceLine, origin: Option<Country>) {
         w.node("ram:AssociatedDocumentLineDocument", |w| {
             w.leaf("ram:LineID", &line.line_id);
         });
-        // `TradeProductType`: Name, DesignatedProductClassification, OriginTradeCountry.
-        w.node("ram:SpecifiedTradeProduct", |w| {
-            w.leaf("ram:Name", &line.description);
-            if let Some(hs) = &line.hs_code {
-                w.node("ram:DesignatedProductClassification", |w| {
-                    w.leaf_attr("ram:ClassCode", ("listID", "HS"), hs.as_str());
-                });
-            }
-            if let Some(country) = origin {
-                w.node("ram:OriginTradeCountry", |w| {
-                    w.leaf("ram:ID", country.as_str())
-                });
-            }
-        });
+        trade_product(w, line, origin);
         w.node("ram:SpecifiedLineTradeAgreement", |w| {
             w.node("ram:NetPriceProductTradePrice", |w| {
                 w.leaf("ram:ChargeAmount", &line.unit_price.to_string());
@@ -115,6 +102,23 @@ fn line_item(w: &mut Writer, line: &InvoiceLine, origin: Option<Country>) {
                 w.leaf("ram:LineTotalAmount", &line.line_total.to_string());
             });
         });
+    });
+}
+
+/// `TradeProductType`: Name, DesignatedProductClassification, OriginTradeCountry.
+fn trade_product(w: &mut Writer, line: &InvoiceLine, origin: Option<Country>) {
+    w.node("ram:SpecifiedTradeProduct", |w| {
+        w.leaf("ram:Name", &line.description);
+        if let Some(hs) = &line.hs_code {
+            w.node("ram:DesignatedProductClassification", |w| {
+                w.leaf_attr("ram:ClassCode", ("listID", "HS"), hs.as_str());
+            });
+        }
+        if let Some(country) = origin {
+            w.node("ram:OriginTradeCountry", |w| {
+                w.leaf("ram:ID", country.as_str())
+            });
+        }
     });
 }
 

@@ -25,22 +25,16 @@ pub fn import(xml: &str) -> Result<Invoice, CiiError> {
     let agreement = transaction.require("ram:ApplicableHeaderTradeAgreement")?;
     let settlement = transaction.require("ram:ApplicableHeaderTradeSettlement")?;
     let currency = values::currency(settlement.require("ram:InvoiceCurrencyCode")?)?;
-    let mut origins = Vec::new();
-    let mut lines = Vec::new();
-    for item in transaction.all("ram:IncludedSupplyChainTradeLineItem") {
-        let (line, origin) = line(item, currency)?;
-        lines.push(line);
-        origins.push(origin);
-    }
-    let (notes, shipping_marks) = notes(document);
+    let (lines, country_of_origin) = lines(transaction, currency)?;
     let totals = Totals::read(
         settlement.require("ram:SpecifiedTradeSettlementHeaderMonetarySummation")?,
         currency,
     )?;
+    let header = Header::read(document)?;
     let invoice = Invoice {
-        number: required_text(document, "ram:ID")?,
-        issue_date: values::date(document.require("ram:IssueDateTime")?)?,
-        type_code: required_text(document, "ram:TypeCode")?,
+        number: header.number,
+        issue_date: header.issue_date,
+        type_code: header.type_code,
         seller: party(agreement.require("ram:SellerTradeParty")?)?,
         buyer: party(agreement.require("ram:BuyerTradeParty")?)?,
         currency,
@@ -64,9 +58,9 @@ pub fn import(xml: &str) -> Result<Invoice, CiiError> {
             agreement,
             "ram:BuyerOrderReferencedDocument/ram:IssuerAssignedID",
         ),
-        country_of_origin: common_origin(origins),
-        shipping_marks,
-        notes,
+        country_of_origin,
+        shipping_marks: header.shipping_marks,
+        notes: header.notes,
     };
     validated(invoice, transaction)
 }
@@ -129,6 +123,28 @@ fn line_index(field: &str) -> Option<usize> {
     rest[..rest.find(']')?].parse().ok()
 }
 
+/// What `rsm:ExchangedDocument` holds.
+struct Header {
+    number: String,
+    issue_date: crate::Date,
+    type_code: String,
+    notes: Vec<String>,
+    shipping_marks: Option<String>,
+}
+
+impl Header {
+    fn read(document: El<'_, '_>) -> Result<Header, CiiError> {
+        let (notes, shipping_marks) = notes(document);
+        Ok(Header {
+            number: required_text(document, "ram:ID")?,
+            issue_date: values::date(document.require("ram:IssueDateTime")?)?,
+            type_code: required_text(document, "ram:TypeCode")?,
+            notes,
+            shipping_marks,
+        })
+    }
+}
+
 /// The header monetary summation.
 struct Totals {
     line_total: crate::Decimal,
@@ -158,6 +174,21 @@ impl Totals {
             due_payable: values::required_amount(summation, "ram:DuePayableAmount", currency)?,
         })
     }
+}
+
+/// The lines, and the country of origin they agree on.
+fn lines(
+    transaction: El<'_, '_>,
+    currency: Currency,
+) -> Result<(Vec<InvoiceLine>, Option<Country>), CiiError> {
+    let mut lines = Vec::new();
+    let mut origins = Vec::new();
+    for item in transaction.all("ram:IncludedSupplyChainTradeLineItem") {
+        let (line, origin) = line(item, currency)?;
+        lines.push(line);
+        origins.push(origin);
+    }
+    Ok((lines, common_origin(origins)))
 }
 
 /// One `IncludedSupplyChainTradeLineItem`, with the origin country it names (if any).

@@ -4,6 +4,8 @@
 //! [`Invoice`] as CII XML that validates against the D16B schema
 //! (`CrossIndustryInvoice_100pD16B.xsd`). Both directions follow the EN 16931 reading of CII.
 //!
+//! [`Invoice`]: crate::document::Invoice
+//!
 //! Input is untrusted. The reader refuses, before looking at any business content: input over
 //! [`CII_SIZE_MAX_BYTES`]; any DOCTYPE (so no DTD, no entity declaration, no external entity:
 //! the XXE and "billion laughs" attacks have nothing to stand on); any entity reference other

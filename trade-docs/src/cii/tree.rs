@@ -92,34 +92,10 @@ impl<'i> Tree<'i> {
                 }
             };
             let ns = builder.namespace(&resolved, offset)?;
-            match event {
-                Event::Start(start) => builder.open(reader.decoder(), ns, &start, offset)?,
-                Event::Empty(start) => {
-                    builder.open(reader.decoder(), ns, &start, offset)?;
-                    builder.close();
-                }
-                Event::End(_) => builder.close(),
-                Event::Text(text) => {
-                    let content = text
-                        .xml10_content()
-                        .map_err(|e| builder.malformed(offset, format!("undecodable text: {e}")))?;
-                    builder.text(content, offset)?;
-                }
-                Event::CData(data) => {
-                    let content = data.xml10_content().map_err(|e| {
-                        builder.malformed(offset, format!("undecodable CDATA: {e}"))
-                    })?;
-                    builder.text(content, offset)?;
-                }
-                Event::GeneralRef(reference) => builder.reference(&reference, offset)?,
-                Event::DocType(_) => {
-                    return Err(CiiError::Doctype {
-                        line: builder.line_at(offset),
-                    })
-                }
-                Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
-                Event::Eof => return builder.finish(offset),
+            if let Event::Eof = event {
+                return builder.finish(offset);
             }
+            builder.event(reader.decoder(), ns, event, offset)?;
         }
     }
 
@@ -413,6 +389,42 @@ impl<'i> Builder<'i> {
                     String::from_utf8_lossy(prefix)
                 ),
             )),
+        }
+    }
+
+    /// Applies one event other than end of input (hot path: called once per event).
+    fn event(
+        &mut self,
+        decoder: Decoder,
+        ns: Ns,
+        event: Event<'i>,
+        offset: usize,
+    ) -> Result<(), CiiError> {
+        let undecodable = |e| self.malformed(offset, format!("undecodable text: {e}"));
+        match event {
+            Event::Start(start) => self.open(decoder, ns, &start, offset),
+            Event::Empty(start) => {
+                self.open(decoder, ns, &start, offset)?;
+                self.close();
+                Ok(())
+            }
+            Event::End(_) => {
+                self.close();
+                Ok(())
+            }
+            Event::Text(text) => {
+                let content = text.xml10_content().map_err(undecodable)?;
+                self.text(content, offset)
+            }
+            Event::CData(data) => {
+                let content = data.xml10_content().map_err(undecodable)?;
+                self.text(content, offset)
+            }
+            Event::GeneralRef(reference) => self.reference(&reference, offset),
+            Event::DocType(_) => Err(CiiError::Doctype {
+                line: self.line_at(offset),
+            }),
+            Event::Decl(_) | Event::PI(_) | Event::Comment(_) | Event::Eof => Ok(()),
         }
     }
 
@@ -734,6 +746,10 @@ mod tests {
             (doc("<z:A/>"), "not declared"),
             ("<Invoice/>".to_string(), "'Invoice' in no namespace"),
             (deep, "nest deeper than 32"),
+            (
+                doc(&"<ram:A/>".repeat(CII_ELEMENTS_MAX)),
+                "more than 200000 elements",
+            ),
             (String::new(), "no root element"),
         ];
         for (xml, expected) in cases {
