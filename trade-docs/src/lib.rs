@@ -15,6 +15,7 @@
 #![forbid(unsafe_code)]
 
 pub mod cbor;
+pub mod cii;
 pub mod codes;
 pub mod date;
 pub mod decimal;

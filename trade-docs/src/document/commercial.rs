@@ -116,7 +116,8 @@ impl Invoice {
             let path = format!("lines[{i}]");
             faults.not_blank(&format!("{path}.description"), &line.description);
             faults.not_blank(&format!("{path}.unit"), &line.unit);
-            faults.non_negative(&format!("{path}.quantity"), line.quantity);
+            // A line's quantity may be negative: EN 16931 invoices credit returned goods with
+            // negative lines (e.g. quantity -1 at the normal price), and the CII examples do.
         }
         let totals = [
             ("tax_basis_total", Some(self.tax_basis_total)),
