@@ -18,6 +18,7 @@ pub mod leader;
 pub mod mempool;
 pub mod pacemaker;
 pub mod safety;
+pub mod sim;
 pub mod store;
 pub mod types;
 pub mod validators;

@@ -191,6 +191,7 @@ impl SafetyRules {
             high_qc: high_qc.clone(),
             voter: self.identity.index,
             signature,
+            last_tc: tc.cloned(),
         };
         Ok(Decision {
             record: self.data.clone(),

@@ -279,7 +279,9 @@ pub struct Vote {
     pub signature: Sig,
 }
 
-/// A validator's timeout for a round, carrying its highest quorum certificate.
+/// A validator's timeout for a round, carrying its highest quorum certificate and the timeout
+/// certificate that brought it into the round, if any: a validator still in an earlier round
+/// catches up from it instead of waiting for timeouts of a round the others have left.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Timeout {
     pub epoch: Epoch,
@@ -287,6 +289,8 @@ pub struct Timeout {
     pub high_qc: QuorumCert,
     pub voter: ValidatorIndex,
     pub signature: Sig,
+    /// Not signed: a certificate authenticates itself.
+    pub last_tc: Option<TimeoutCert>,
 }
 
 /// Timeouts of more than two thirds of the voting power for one round.

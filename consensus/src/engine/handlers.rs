@@ -290,6 +290,11 @@ impl<A: Application> Engine<A> {
             return;
         }
         self.process_qc(&timeout.high_qc, timeout.voter);
+        if let Some(tc) = &timeout.last_tc {
+            if tc.round >= self.pacemaker.round() && self.tc_is_valid(tc) {
+                self.process_tc(tc, timeout.voter);
+            }
+        }
         let timeout_round = timeout.round;
         let entry = self.timeouts.entry(timeout_round).or_default();
         entry.insert(timeout.voter, timeout);

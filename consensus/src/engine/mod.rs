@@ -376,6 +376,11 @@ impl<A: Application> Engine<A> {
         }
     }
 
+    /// Blocks held above the committed root.
+    pub fn tree_len(&self) -> usize {
+        self.tree.len()
+    }
+
     pub fn app(&self) -> &A {
         &self.app
     }
