@@ -8,7 +8,9 @@
 //!   Incoterms; exact decimals; calendar dates);
 //! - [`cbor`]: canonical CBOR, strict on input; [`fingerprint`]: document and business
 //!   fingerprints; [`envelope`]: COSE_Sign1 signed envelopes;
-//! - [`json`]: the JSON encoding of every document.
+//! - [`json`]: the JSON encoding of every document;
+//! - [`instrument`]: the ledger instruments' state machines (letter of credit with its
+//!   presentations, invoice with the double-financing guard, customs declaration).
 //!
 //! What it deliberately does not do: read files, talk to the network, or know about the ledger.
 //! Callers hand it bytes or text and a `now` where a rule needs a date.
@@ -21,6 +23,7 @@ pub mod decimal;
 pub mod document;
 pub mod envelope;
 pub mod fingerprint;
+pub mod instrument;
 pub mod json;
 
 pub use codes::{Bic, Country, Currency, HsCode, IncotermRule, Incoterms};
