@@ -144,7 +144,6 @@ pub enum LcState {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-#[allow(clippy::large_enum_variant)] // actions are decoded once per transaction and moved rarely
 pub enum LcAction {
     IssueLc {
         terms: LcTerms,
@@ -298,32 +297,8 @@ impl AmendmentTerms {
     /// The terms once this amendment is in force, refusing one that would leave the credit
     /// below what it has already paid.
     fn amend(&self, terms: &LcTerms, drawn: Decimal) -> Result<LcTerms, Rejection> {
-        let currency = terms.currency;
         let mut amended = terms.clone();
-        match (self.increase, self.decrease) {
-            (Some(_), Some(_)) => {
-                return Err(invalid(
-                    "decrease",
-                    "an amendment either increases or decreases the amount, not both",
-                ))
-            }
-            (Some(increase), None) => {
-                check_amount("increase", increase, currency)?;
-                amended.amount = terms
-                    .amount
-                    .checked_add(increase)
-                    .ok_or_else(|| invalid("increase", "the amended amount is too large"))?;
-            }
-            (None, Some(decrease)) => {
-                check_amount("decrease", decrease, currency)?;
-                amended.amount = terms
-                    .amount
-                    .checked_sub(decrease)
-                    .filter(|a| !a.is_negative() && !a.is_zero())
-                    .ok_or_else(|| invalid("decrease", "is not less than the credit amount"))?;
-            }
-            (None, None) => {}
-        }
+        amended.amount = self.amended_amount(terms.amount, terms.currency)?;
         amended.expiry_date = self.new_expiry_date.unwrap_or(terms.expiry_date);
         amended.tolerance = self.new_tolerance.or(terms.tolerance);
         amended.latest_shipment_date = self.new_latest_shipment_date.or(terms.latest_shipment_date);
@@ -338,6 +313,30 @@ impl AmendmentTerms {
             ));
         }
         Ok(amended)
+    }
+
+    /// The credit amount after the increase (field 32B) or decrease (33B), never both.
+    fn amended_amount(&self, amount: Decimal, currency: Currency) -> Result<Decimal, Rejection> {
+        match (self.increase, self.decrease) {
+            (Some(_), Some(_)) => Err(invalid(
+                "decrease",
+                "an amendment either increases or decreases the amount, not both",
+            )),
+            (Some(increase), None) => {
+                check_amount("increase", increase, currency)?;
+                amount
+                    .checked_add(increase)
+                    .ok_or_else(|| invalid("increase", "the amended amount is too large"))
+            }
+            (None, Some(decrease)) => {
+                check_amount("decrease", decrease, currency)?;
+                amount
+                    .checked_sub(decrease)
+                    .filter(|a| !a.is_negative() && !a.is_zero())
+                    .ok_or_else(|| invalid("decrease", "is not less than the credit amount"))
+            }
+            (None, None) => Ok(amount),
+        }
     }
 }
 

@@ -282,25 +282,19 @@ impl DeclarationInstrument {
         use DeclarationAction as A;
         use DeclarationState as S;
         let name = action.name();
-        let holder = match actor.role {
-            Role::Declarant => Some(self.parties.declarant.as_str()),
-            Role::Customs => Some(self.parties.customs.as_str()),
-            _ => None,
-        };
-        authorize(actor, action.permitted_roles(), holder, name)?;
+        authorize(
+            actor,
+            action.permitted_roles(),
+            self.holder(actor.role),
+            name,
+        )?;
         let mut next = self.clone();
         let event = match (self.state, action) {
             (S::Submitted, A::AssessRisk(assessment)) => next.assess(assessment)?,
             (S::RiskAssessed | S::Held, A::OverrideChannel { channel, reason }) => {
                 next.override_channel(channel, reason)?
             }
-            (S::RiskAssessed | S::Held, A::Release) => {
-                if self.channel() == Some(Channel::Red) {
-                    return Err(Rejection::InspectionRequired);
-                }
-                next.state = S::Released;
-                DeclarationEvent::GoodsReleased
-            }
+            (S::RiskAssessed | S::Held, A::Release) => next.release()?,
             (S::RiskAssessed, A::Hold { reason }) => {
                 check_text("reason", &reason)?;
                 next.state = S::Held;
@@ -321,6 +315,23 @@ impl DeclarationInstrument {
         };
         next.history.record(actor, ctx, event.clone())?;
         Ok((next, event))
+    }
+
+    fn holder(&self, role: Role) -> Option<&str> {
+        match role {
+            Role::Declarant => Some(&self.parties.declarant),
+            Role::Customs => Some(&self.parties.customs),
+            _ => None,
+        }
+    }
+
+    /// Green and yellow channels may be released; red needs an inspection first.
+    fn release(&mut self) -> Result<DeclarationEvent, Rejection> {
+        if self.channel() == Some(Channel::Red) {
+            return Err(Rejection::InspectionRequired);
+        }
+        self.state = DeclarationState::Released;
+        Ok(DeclarationEvent::GoodsReleased)
     }
 
     fn assess(&mut self, assessment: RiskAssessment) -> Result<DeclarationEvent, Rejection> {

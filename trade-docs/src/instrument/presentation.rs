@@ -2,14 +2,12 @@
 //! applicant's waiver, and the bank's decision (UCP 600 articles 14 to 16).
 //!
 //! ```text
-//! presented ─▶ examined_compliant ─────────────────────────────▶ honoured
-//!     │                                                             ▲
-//!     └──────▶ examined_discrepant ─▶ waiver_sought ─▶ waived ──────┤
-//!                  │      └──────────────────────────▶ waived       │
-//!                  │                     └──────────▶ not_waived    │
-//!                  └─────────────┴──────────────┴─────────┴───────▶ refused
+//! presented ─▶ examined_compliant ─▶ honoured
+//!     └──────▶ examined_discrepant ─▶ waiver_sought ─▶ waived | not_waived
+//!                     ├─────────────────────────────▶ waived        (the applicant may waive unasked)
+//!                     └─▶ refused      (also from waiver_sought, waived and not_waived)
+//! waived ─▶ honoured                   (a waiver lets the bank honour; it does not oblige it)
 //! ```
-//! (Waived may also be refused: a waiver lets the bank honour, it does not oblige it.)
 //!
 //! A presentation lives inside its credit ([`super::LcInstrument`]): its parties are the
 //! credit's, so the credit authorizes the actor with this module's permission table
