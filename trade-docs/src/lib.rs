@@ -8,9 +8,7 @@
 //!   Incoterms; exact decimals; calendar dates);
 //! - [`cbor`]: canonical CBOR, strict on input; [`fingerprint`]: document and business
 //!   fingerprints; [`envelope`]: COSE_Sign1 signed envelopes;
-//! - [`json`]: the JSON encoding of every document;
-//! - [`instrument`]: the ledger instruments' state machines (letter of credit with its
-//!   presentations, invoice with the double-financing guard, customs declaration).
+//! - [`json`]: the JSON encoding of every document.
 //!
 //! What it deliberately does not do: read files, talk to the network, or know about the ledger.
 //! Callers hand it bytes or text and a `now` where a rule needs a date.

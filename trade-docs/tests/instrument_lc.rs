@@ -772,6 +772,17 @@ fn amendment_changes_the_credit_only_once_accepted() {
 }
 
 #[test]
+fn amendment_numbers_run_out_rather_than_repeat() {
+    let mut credit = at("advised");
+    credit.amendments_proposed = u16::MAX;
+    let action = LcAction::ProposeAmendment(amendment(u16::MAX));
+    assert!(matches!(
+        rejection(credit.apply(action, &issuing(), &later())),
+        Rejection::InvalidField { field, .. } if field == "number"
+    ));
+}
+
+#[test]
 fn partial_drawings_never_exceed_the_credit() {
     let terms = LcTerms {
         amount: dec("100000.00"),

@@ -457,6 +457,8 @@ impl LcInstrument {
             expiry_date: terms.expiry_date,
         };
         let credit = LcInstrument {
+            // Zero at the currency's scale; minor units (at most 3) never exceed SCALE_MAX, so
+            // the fallback is never taken.
             drawn: Decimal::new(0, terms.currency.minor_units()).unwrap_or(Decimal::ZERO),
             terms,
             parties,
@@ -526,7 +528,12 @@ impl LcInstrument {
         ctx: &Context,
     ) -> Result<LcEvent, Rejection> {
         self.require(self.state.is_operative(), "propose_amendment")?;
-        let expected = self.amendments_proposed.saturating_add(1);
+        let Some(expected) = self.amendments_proposed.checked_add(1) else {
+            return Err(invalid(
+                "number",
+                "field 26E has no number left for another amendment",
+            ));
+        };
         if amendment.number != expected {
             return Err(Rejection::AmendmentOutOfSequence {
                 expected,

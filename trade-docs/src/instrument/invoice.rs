@@ -425,7 +425,7 @@ impl FinancingRegistry {
     /// Registers an invoice. Registration is never guarded: the same invoice may be
     /// registered in two places, and only its financing is.
     pub fn open(
-        &mut self,
+        &self,
         action: InvoiceAction,
         actor: &Actor,
         ctx: &Context,
