@@ -22,6 +22,7 @@ pub mod decimal;
 pub mod document;
 pub mod envelope;
 pub mod fingerprint;
+pub mod instrument;
 pub mod json;
 
 pub use codes::{Bic, Country, Currency, HsCode, IncotermRule, Incoterms};
