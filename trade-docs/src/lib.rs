@@ -24,6 +24,7 @@ pub mod envelope;
 pub mod fingerprint;
 pub mod instrument;
 pub mod json;
+pub mod swift;
 
 pub use codes::{Bic, Country, Currency, HsCode, IncotermRule, Incoterms};
 pub use date::Date;
