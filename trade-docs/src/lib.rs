@@ -22,6 +22,7 @@ pub mod document;
 pub mod envelope;
 pub mod fingerprint;
 pub mod json;
+pub mod ucp600;
 
 pub use codes::{Bic, Country, Currency, HsCode, IncotermRule, Incoterms};
 pub use date::Date;
