@@ -25,6 +25,7 @@ pub mod fingerprint;
 pub mod instrument;
 pub mod json;
 pub mod swift;
+pub mod ucp600;
 
 pub use codes::{Bic, Country, Currency, HsCode, IncotermRule, Incoterms};
 pub use date::Date;

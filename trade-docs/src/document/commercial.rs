@@ -277,6 +277,9 @@ pub struct CertificateOfOrigin {
     pub hs_codes: Vec<HsCode>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice_number: Option<String>,
+    /// The documentary credit the certificate names, when it names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lc_reference: Option<String>,
 }
 
 impl CertificateOfOrigin {

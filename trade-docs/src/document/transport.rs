@@ -74,6 +74,10 @@ pub struct TransportDocument {
     pub gross_mass_kg: Decimal,
     /// Number of originals issued (a full set must be presented).
     pub originals_issued: u8,
+    /// The documentary credit the document names, when it names one (credits often require
+    /// every document to indicate the credit number).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lc_reference: Option<String>,
 }
 
 impl TransportDocument {
