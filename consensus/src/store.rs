@@ -35,6 +35,8 @@ pub enum Record {
     Block(Block),
     /// A certificate for a stored block.
     Qc(QuorumCert),
+    /// The highest timeout certificate seen; a restarted validator resumes in the round after it.
+    Tc(TimeoutCert),
     /// The commit pointer moved to this block (after it was executed).
     Committed { height: Height, block_id: Digest },
     /// A new epoch began.
@@ -52,6 +54,8 @@ pub struct Recovery {
     pub pending: Vec<Block>,
     /// Certificates of stored blocks.
     pub qcs: Vec<QuorumCert>,
+    /// The highest timeout certificate stored.
+    pub highest_tc: Option<TimeoutCert>,
 }
 
 /// Read access to stored blocks, for serving sync.
@@ -105,6 +109,7 @@ pub struct MemoryStore {
     epoch: Option<EpochState>,
     blocks: BTreeMap<Digest, Block>,
     qcs: BTreeMap<Digest, QuorumCert>,
+    highest_tc: Option<TimeoutCert>,
     committed: BTreeMap<Height, Digest>,
 }
 
@@ -117,6 +122,15 @@ impl MemoryStore {
             }
             Record::Qc(qc) => {
                 self.qcs.insert(qc.block_id, qc.clone());
+            }
+            Record::Tc(tc) => {
+                let newer = self
+                    .highest_tc
+                    .as_ref()
+                    .is_none_or(|t| (tc.epoch, tc.round) > (t.epoch, t.round));
+                if newer {
+                    self.highest_tc = Some(tc.clone());
+                }
             }
             Record::Committed { height, block_id } => {
                 self.committed.insert(*height, *block_id);
@@ -152,6 +166,7 @@ impl MemoryStore {
             committed,
             pending,
             qcs: self.qcs.values().cloned().collect(),
+            highest_tc: self.highest_tc.clone(),
         })
     }
 

@@ -8,6 +8,7 @@
 mod docs;
 mod input;
 mod keys;
+mod sim;
 
 use clap::{Parser, Subcommand};
 
@@ -27,6 +28,8 @@ enum Command {
     /// Generate signing keys.
     #[command(subcommand)]
     Keys(keys::KeysCommand),
+    /// Run the consensus engine's deterministic simulation over many seeds.
+    Sim(sim::SimArgs),
 }
 
 fn main() {
@@ -34,6 +37,7 @@ fn main() {
     let result = match cli.command {
         Command::Docs(command) => docs::run(command),
         Command::Keys(command) => keys::run(command),
+        Command::Sim(args) => sim::run_command(args),
     };
     if let Err(error) = result {
         eprintln!("error: {error:#}");

@@ -62,11 +62,7 @@ impl<A: Application> Engine<A> {
     /// transactions, uncommitted transactions on the chain (which need two more certified
     /// rounds to commit), or an idle interval that has passed.
     pub(super) fn maybe_propose(&mut self) {
-        let round = self.pacemaker.round();
-        if !self.is_leader(round)
-            || self.proposed_round >= round
-            || self.safety.data().last_voted_round >= round
-        {
+        if !self.may_propose() {
             return;
         }
         let pipeline = self
@@ -232,12 +228,13 @@ impl<A: Application> Engine<A> {
                 .transactions
                 .iter()
                 .all(|t| !t.is_empty() && t.len() <= self.config.tx_bytes_max);
+        // A root of a height this validator has not executed yet cannot be checked now; it is
+        // checked when the carrying block commits, which is after that height commits here.
+        // Refusing to vote instead would let a validator that lags by one commit block
+        // certification for good.
         let root_ok = match block.executed {
-            Some((height, root)) => {
-                height <= self.executed_height
-                    && self.roots.get(&height).is_none_or(|mine| *mine == root)
-            }
-            None => self.executed_height == self.epoch.anchor_height,
+            Some((height, root)) => self.roots.get(&height).is_none_or(|mine| *mine == root),
+            None => parent.height <= self.epoch.anchor_height + 2,
         };
         time_ok && size_ok && root_ok
     }
@@ -246,9 +243,11 @@ impl<A: Application> Engine<A> {
 
     fn on_vote(&mut self, vote: Vote) {
         let round = self.pacemaker.round();
+        // Votes normally reach only the next leader; on a timeout they are broadcast (see
+        // `local_timeout`), so every validator collects whatever votes reach it.
         let in_window =
             vote.round + 1 >= round && vote.round <= round + self.config.future_rounds_max;
-        if vote.epoch != self.epoch.epoch || !in_window || !self.is_leader(vote.round + 1) {
+        if vote.epoch != self.epoch.epoch || !in_window {
             return;
         }
         if self
@@ -308,7 +307,7 @@ impl<A: Application> Engine<A> {
         {
             self.local_timeout();
         }
-        if power >= self.validators.quorum_power() && timeout_round >= self.pacemaker.round() {
+        if power >= self.validators.quorum_power() && timeout_round + 1 >= self.pacemaker.round() {
             let tc = self.build_tc(timeout_round);
             self.process_tc(&tc, self.safety.identity().index);
         }
@@ -350,7 +349,20 @@ impl<A: Application> Engine<A> {
         else {
             return;
         };
+        let vote = decision
+            .record
+            .last_vote
+            .clone()
+            .filter(|v| v.round == round);
         self.persist(Record::Safety(decision.record));
+        // A round may time out only because the next leader, who collects its votes, is down:
+        // broadcasting the vote lets everyone certify the block anyway, so one dead leader
+        // costs one timeout instead of two.
+        if let Some(vote) = vote {
+            self.out
+                .push(Effect::Broadcast(Message::Vote(vote.clone())));
+            self.inbox.push_back((vote.voter, Message::Vote(vote)));
+        }
         self.out.push(Effect::Broadcast(Message::Timeout(
             decision.message.clone(),
         )));
@@ -402,10 +414,22 @@ impl<A: Application> Engine<A> {
         }
     }
 
+    /// Takes in a verified timeout certificate: persists it and moves past its round. A
+    /// certificate for the round just before the current one is kept too: it is what lets
+    /// this validator time out in the current round.
     fn process_tc(&mut self, tc: &TimeoutCert, from: ValidatorIndex) {
         self.process_qc(&tc.high_qc, from);
-        if tc.epoch == self.epoch.epoch && tc.round >= self.pacemaker.round() {
-            self.last_tc = Some(tc.clone());
+        let round = self.pacemaker.round();
+        let newer = self
+            .last_tc
+            .as_ref()
+            .is_none_or(|last| tc.round > last.round);
+        if tc.epoch != self.epoch.epoch || tc.round + 1 < round || !newer {
+            return;
+        }
+        self.persist(Record::Tc(tc.clone()));
+        self.last_tc = Some(tc.clone());
+        if tc.round >= round {
             self.enter_round(tc.round + 1, Entered::ByTc);
         }
     }

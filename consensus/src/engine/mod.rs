@@ -75,8 +75,8 @@ impl Default for Config {
             mempool_bytes_max: 256 * 1024 * 1024,
             tx_bytes_max: 64 * 1024,
             future_rounds_max: 16,
-            leader_lag_rounds: 6,
-            leader_window_rounds: 40,
+            leader_lag_rounds: 4,
+            leader_window_rounds: 400,
             required_countries: vec![Country::KZ, Country::CN],
             #[cfg(any(test, feature = "injected-bugs"))]
             injected_bug: None,
@@ -237,12 +237,14 @@ impl<A: Application> Engine<A> {
             now,
         )?;
         engine.replay(&recovery)?;
-        let round = engine
-            .tree
-            .high_qc()
-            .round
-            .max(engine.safety.data().last_voted_round)
-            + 1;
+        // Resume in the round the highest certificate opens: the one round in which the
+        // safety rules let this validator time out, so it can never be stuck in silence.
+        engine.last_tc = recovery
+            .highest_tc
+            .clone()
+            .filter(|tc| tc.epoch == engine.epoch.epoch);
+        let tc_round = engine.last_tc.as_ref().map_or(0, |tc| tc.round);
+        let round = engine.tree.high_qc().round.max(tc_round) + 1;
         engine.enter_round(round, Entered::Start);
         engine.drain();
         let out = std::mem::take(&mut engine.out);
@@ -355,8 +357,8 @@ impl<A: Application> Engine<A> {
         if self.halted.is_some() {
             return None;
         }
-        let round = self.pacemaker.round();
-        let propose_at = (self.is_leader(round) && self.proposed_round < round)
+        let propose_at = self
+            .may_propose()
             .then(|| self.pacemaker.started_at() + self.config.empty_block_interval_ms);
         Some(propose_at.map_or(self.pacemaker.deadline(), |p| {
             p.min(self.pacemaker.deadline())
@@ -392,6 +394,15 @@ impl<A: Application> Engine<A> {
     /// The state root after `height`, if still kept.
     pub fn state_root(&self, height: Height) -> Option<Digest> {
         self.roots.get(&height).copied()
+    }
+
+    /// Whether this validator may still propose in the current round: it leads it, has not
+    /// proposed in it, and has not voted or timed out in it.
+    fn may_propose(&self) -> bool {
+        let round = self.pacemaker.round();
+        self.is_leader(round)
+            && self.proposed_round < round
+            && self.safety.data().last_voted_round < round
     }
 
     fn is_leader(&self, round: Round) -> bool {

@@ -388,7 +388,7 @@ impl Sim {
                         .as_mut()
                         .map(|e| e.handle_tick(now))
                     {
-                        self.apply_effects(instance, effects);
+                        self.apply_effects_after(instance, effects, true);
                     }
                 }
             }
@@ -443,6 +443,10 @@ impl Sim {
     /// Carries out effects in order, persisting before anything later happens; a pending
     /// crash cuts the list at a random point.
     fn apply_effects(&mut self, i: usize, effects: Vec<Effect>) {
+        self.apply_effects_after(i, effects, false);
+    }
+
+    fn apply_effects_after(&mut self, i: usize, effects: Vec<Effect>, after_tick: bool) {
         let cut = if self.instances[i].crash_mid_step && !effects.is_empty() {
             Some(self.rng.random_range(0..=effects.len()))
         } else {
@@ -458,7 +462,7 @@ impl Sim {
             self.crash(i);
             return;
         }
-        self.schedule_tick(i);
+        self.schedule_tick(i, after_tick);
     }
 
     fn apply_effect(&mut self, i: usize, effect: Effect) {
@@ -542,7 +546,9 @@ impl Sim {
         }
     }
 
-    fn schedule_tick(&mut self, i: usize) {
+    /// Schedules the instance's next tick at its engine's deadline. A deadline that is not
+    /// after a tick just handled would make a real node spin: that is a violation.
+    fn schedule_tick(&mut self, i: usize, after_tick: bool) {
         let Some(deadline) = self.instances[i]
             .engine
             .as_ref()
@@ -551,10 +557,16 @@ impl Sim {
             return;
         };
         let skew = self.instances[i].clock_skew_ms;
-        let at = deadline
+        let mut at = deadline
             .saturating_sub(1_000_000)
-            .saturating_add_signed(-skew)
-            .max(self.now);
+            .saturating_add_signed(-skew);
+        if after_tick && at <= self.now {
+            let what =
+                format!("instance {i} asked to be woken again at once after a tick: a busy loop");
+            self.checker.violation(self.now, what);
+            at = self.now + 1000;
+        }
+        let at = at.max(self.now);
         self.instances[i].tick_generation += 1;
         let generation = self.instances[i].tick_generation;
         self.schedule(

@@ -131,7 +131,25 @@ fn debug_seed() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(0);
-    let mut sim = Sim::new(quick(seed, 4));
+    let crashed: usize = std::env::var("CRASHED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let faults = if std::env::var_os("NOFAULTS").is_some() {
+        Faults::none()
+    } else {
+        Faults::standard()
+    };
+    let base = if std::env::var_os("FULL").is_some() {
+        SimConfig::new(seed, 4)
+    } else {
+        quick(seed, 4)
+    };
+    let mut sim = Sim::new(SimConfig {
+        crashed,
+        faults,
+        ..base
+    });
     sim.boot();
     let mut last_print = 0;
     while let Some(std::cmp::Reverse((at, _, id))) = sim.queue.pop() {
