@@ -157,7 +157,7 @@ impl<A: Application> Engine<A> {
     }
 
     fn send_vote(&mut self, vote: Vote) {
-        let next = self.leaders.leader(vote.round + 1);
+        let next = self.leader_after(vote.round + 1, &vote.block_id);
         if Some(next) == self.index {
             self.inbox.push_back((next, Message::Vote(vote)));
         } else {
@@ -197,14 +197,15 @@ impl<A: Application> Engine<A> {
         if let Some(tc) = &proposal.tc {
             self.process_tc(tc, from);
         }
-        if block.round != self.pacemaker.round()
-            || block.proposer != self.leaders.leader(block.round)
-        {
+        if block.round != self.pacemaker.round() {
             return;
         }
         if !self.tree.contains(&block.parent_id) {
             self.request_sync(from, block.parent_id);
             self.waiting = Some((from, proposal));
+            return;
+        }
+        if block.proposer != self.leader_after(block.round, &block.parent_id) {
             return;
         }
         if self.block_is_acceptable(block) && self.tree.insert(block.clone(), id).is_ok() {
@@ -505,9 +506,7 @@ impl<A: Application> Engine<A> {
             block_id: id,
         });
         self.mempool.remove_committed(&block.transactions);
-        self.leaders
-            .record_commit(self.last_committed_round, block.round, block.proposer);
-        self.last_committed_round = block.round;
+        self.leaders.record_commit(block.proposer);
         self.out.push(Effect::Committed(Commit {
             epoch: block.epoch,
             height: block.height,
@@ -557,8 +556,8 @@ impl<A: Application> Engine<A> {
         self.leaders = LeaderElection::new(
             set.len(),
             (set.len() - 1) / 3,
-            self.config.leader_lag_rounds,
-            self.config.leader_window_rounds,
+            self.config.leader_window_blocks,
+            self.config.leader_retry_every_rounds,
         );
         self.tree = BlockTree::new(
             anchor_block,
@@ -574,7 +573,6 @@ impl<A: Application> Engine<A> {
         self.timeouts.clear();
         self.last_tc = None;
         self.proposed_round = 0;
-        self.last_committed_round = 0;
         self.waiting = None;
     }
 
@@ -590,9 +588,7 @@ impl<A: Application> Engine<A> {
             self.roots.insert(block.height, execution.state_root);
             self.executed_height = block.height;
             if block.epoch == recovery.epoch.epoch && block.height > recovery.epoch.anchor_height {
-                self.leaders
-                    .record_commit(self.last_committed_round, block.round, block.proposer);
-                self.last_committed_round = block.round;
+                self.leaders.record_commit(block.proposer);
             }
             root = block.clone();
         }

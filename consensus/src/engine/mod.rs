@@ -43,8 +43,10 @@ pub struct Config {
     pub tx_bytes_max: usize,
     /// Rounds ahead of the current one for which votes and timeouts are kept.
     pub future_rounds_max: Round,
-    pub leader_lag_rounds: Round,
-    pub leader_window_rounds: Round,
+    /// A validator that proposed none of this many recent blocks is not chosen as leader.
+    pub leader_window_blocks: usize,
+    /// Every this many rounds, the leader is plain round-robin over all validators.
+    pub leader_retry_every_rounds: Round,
     /// Every quorum must contain validators of each of these countries.
     pub required_countries: Vec<Country>,
     /// Deliberately broken behaviour, for showing that the simulation catches it.
@@ -75,8 +77,8 @@ impl Default for Config {
             mempool_bytes_max: 256 * 1024 * 1024,
             tx_bytes_max: 64 * 1024,
             future_rounds_max: 16,
-            leader_lag_rounds: 4,
-            leader_window_rounds: 400,
+            leader_window_blocks: 64,
+            leader_retry_every_rounds: 50,
             required_countries: vec![Country::KZ, Country::CN],
             #[cfg(any(test, feature = "injected-bugs"))]
             injected_bug: None,
@@ -157,7 +159,6 @@ pub struct Engine<A: Application> {
     proposed_round: Round,
     roots: BTreeMap<Height, Digest>,
     executed_height: Height,
-    last_committed_round: Round,
     /// A proposal waiting for its parent to arrive by sync.
     waiting: Option<(ValidatorIndex, Proposal)>,
     /// The block last asked for by sync, and when, to avoid asking again and again.
@@ -267,14 +268,13 @@ impl<A: Application> Engine<A> {
         )?;
         let index = validators.index_of(&key.verifying_key().to_bytes());
         let identity = Identity::new(index.unwrap_or(ValidatorIndex::MAX), key.clone());
-        let f = validators.len() - 1 - (validators.len() - 1) / 3 * 2;
+        // At most f = ⌊(n − 1) / 3⌋ validators may be left out of leader rotation.
         let exclude_max = (validators.len() - 1) / 3;
-        debug_assert!(f >= exclude_max);
         let leaders = LeaderElection::new(
             validators.len(),
             exclude_max,
-            config.leader_lag_rounds,
-            config.leader_window_rounds,
+            config.leader_window_blocks,
+            config.leader_retry_every_rounds,
         );
         let timing = Timing {
             round_timeout_ms: config.round_timeout_ms,
@@ -305,7 +305,6 @@ impl<A: Application> Engine<A> {
             proposed_round: 0,
             roots: BTreeMap::new(),
             executed_height: 0,
-            last_committed_round: 0,
             waiting: None,
             sync_asked: None,
             halted: None,
@@ -371,7 +370,7 @@ impl<A: Application> Engine<A> {
             round: self.pacemaker.round(),
             committed_height: self.tree.committed_height(),
             high_qc_round: self.tree.high_qc().round,
-            leader: self.leaders.leader(self.pacemaker.round()),
+            leader: self.leader_after(self.pacemaker.round(), &self.tree.high_qc().block_id),
             index: self.index,
             mempool_len: self.mempool.len(),
             halted: self.halted.clone(),
@@ -406,7 +405,19 @@ impl<A: Application> Engine<A> {
     }
 
     fn is_leader(&self, round: Round) -> bool {
-        self.index == Some(self.leaders.leader(round))
+        self.index == Some(self.leader_after(round, &self.tree.high_qc().block_id))
+    }
+
+    /// The leader of `round` in a block that extends `parent`: it depends on `parent`'s chain
+    /// only, so every validator holding `parent` agrees (see `leader`).
+    fn leader_after(&self, round: Round, parent: &Digest) -> ValidatorIndex {
+        let uncommitted: Vec<ValidatorIndex> = self
+            .tree
+            .path_from_root(parent)
+            .iter()
+            .map(|b| b.proposer)
+            .collect();
+        self.leaders.leader(round, &uncommitted)
     }
 
     fn persist(&mut self, record: Record) {
