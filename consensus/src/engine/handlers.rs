@@ -11,7 +11,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::{Commit, Effect, Engine};
 use crate::app::Application;
 use crate::block_tree::BlockTree;
-use crate::leader::LeaderElection;
 use crate::mempool::Mempool;
 use crate::pacemaker::{Entered, Pacemaker, Timing};
 use crate::safety::{SafetyData, SafetyRules};
@@ -212,6 +211,7 @@ impl<A: Application> Engine<A> {
             self.persist(Record::Block(block.clone()));
             let block = block.clone();
             self.vote_for(&block, id, proposal.tc.as_ref());
+            self.on_block_inserted(block.round, id, from);
         }
     }
 
@@ -235,7 +235,8 @@ impl<A: Application> Engine<A> {
         // certification for good.
         let root_ok = match block.executed {
             Some((height, root)) => self.roots.get(&height).is_none_or(|mine| *mine == root),
-            None => parent.height <= self.epoch.anchor_height + 2,
+            // The proposer has executed nothing beyond the epoch's anchor yet.
+            None => true,
         };
         time_ok && size_ok && root_ok
     }
@@ -260,21 +261,41 @@ impl<A: Application> Engine<A> {
             return;
         }
         let key = (vote.round, vote.block_id);
-        let entry = self.votes.entry(key).or_default();
-        entry.insert(vote.voter, vote.clone());
+        self.votes
+            .entry(key)
+            .or_default()
+            .insert(vote.voter, vote.clone());
+        self.try_form_qc(key, vote.voter);
+    }
+
+    /// Forms a certificate from the votes collected for `key` once they hold a quorum and the
+    /// block is known. Votes often outrun the proposal they vote for; they are kept until it
+    /// arrives (or is fetched from `from`), rather than certifying a block this validator
+    /// cannot extend.
+    fn try_form_qc(&mut self, key: (Round, Digest), from: ValidatorIndex) {
+        let Some(entry) = self.votes.get(&key) else {
+            return;
+        };
         if self.validators.power_of(entry.keys().copied()) < self.validators.quorum_power() {
             return;
         }
-        let votes = entry.values().map(|v| (v.voter, v.signature)).collect();
+        let Some(block) = self.tree.get(&key.1) else {
+            return self.request_sync(from, key.1);
+        };
         let qc = QuorumCert {
-            epoch: vote.epoch,
-            round: vote.round,
-            height: vote.height,
-            block_id: vote.block_id,
-            votes,
+            epoch: block.epoch,
+            round: key.0,
+            height: block.height,
+            block_id: key.1,
+            votes: entry.values().map(|v| (v.voter, v.signature)).collect(),
         };
         self.votes.remove(&key);
-        self.process_qc(&qc, vote.voter);
+        self.process_qc(&qc, from);
+    }
+
+    /// After a block joins the tree, votes that were waiting for it may now certify it.
+    fn on_block_inserted(&mut self, round: Round, id: Digest, from: ValidatorIndex) {
+        self.try_form_qc((round, id), from);
     }
 
     fn on_timeout(&mut self, timeout: Timeout) {
@@ -473,6 +494,7 @@ impl<A: Application> Engine<A> {
             }
             self.persist(Record::Block(block.clone()));
             self.process_qc(&block.qc, from);
+            self.on_block_inserted(block.round, id, from);
             if i + 1 == count && self.qc_is_valid(&response.highest_qc) {
                 self.process_qc(&response.highest_qc, from);
             }
@@ -553,12 +575,7 @@ impl<A: Application> Engine<A> {
             },
             identity,
         );
-        self.leaders = LeaderElection::new(
-            set.len(),
-            (set.len() - 1) / 3,
-            self.config.leader_window_blocks,
-            self.config.leader_retry_every_rounds,
-        );
+        self.leaders = super::leader_election(&self.config, set.len());
         self.tree = BlockTree::new(
             anchor_block,
             QuorumCert::anchor(state.epoch, state.anchor_id, state.anchor_height),

@@ -43,8 +43,9 @@ pub struct Config {
     pub tx_bytes_max: usize,
     /// Rounds ahead of the current one for which votes and timeouts are kept.
     pub future_rounds_max: Round,
-    /// A validator that proposed none of this many recent blocks is not chosen as leader.
-    pub leader_window_blocks: usize,
+    /// A validator that proposed none of the last (this × validators) blocks is not chosen as
+    /// leader.
+    pub leader_window_per_validator: usize,
     /// Every this many rounds, the leader is plain round-robin over all validators.
     pub leader_retry_every_rounds: Round,
     /// Every quorum must contain validators of each of these countries.
@@ -77,7 +78,7 @@ impl Default for Config {
             mempool_bytes_max: 256 * 1024 * 1024,
             tx_bytes_max: 64 * 1024,
             future_rounds_max: 16,
-            leader_window_blocks: 64,
+            leader_window_per_validator: 3,
             leader_retry_every_rounds: 50,
             required_countries: vec![Country::KZ, Country::CN],
             #[cfg(any(test, feature = "injected-bugs"))]
@@ -167,6 +168,12 @@ pub struct Engine<A: Application> {
     now: Millis,
     inbox: VecDeque<(ValidatorIndex, Message)>,
     out: Vec<Effect>,
+}
+
+/// Leader election for `n` validators: at most f = ⌊(n − 1) / 3⌋ are ever left out.
+fn leader_election(config: &Config, n: usize) -> LeaderElection {
+    let window = config.leader_window_per_validator.max(1) * n;
+    LeaderElection::new(n, (n - 1) / 3, window, config.leader_retry_every_rounds)
 }
 
 /// How many recent state roots are kept to check the roots blocks carry.
@@ -268,14 +275,7 @@ impl<A: Application> Engine<A> {
         )?;
         let index = validators.index_of(&key.verifying_key().to_bytes());
         let identity = Identity::new(index.unwrap_or(ValidatorIndex::MAX), key.clone());
-        // At most f = ⌊(n − 1) / 3⌋ validators may be left out of leader rotation.
-        let exclude_max = (validators.len() - 1) / 3;
-        let leaders = LeaderElection::new(
-            validators.len(),
-            exclude_max,
-            config.leader_window_blocks,
-            config.leader_retry_every_rounds,
-        );
+        let leaders = leader_election(&config, validators.len());
         let timing = Timing {
             round_timeout_ms: config.round_timeout_ms,
             round_timeout_max_ms: config.round_timeout_max_ms,

@@ -464,6 +464,7 @@ pub fn transport_document() -> impl Strategy<Value = TransportDocument> {
         opt_text(),
         opt_text(),
         opt_text(),
+        opt_text(),
     );
     let tail = (
         date(),
@@ -501,6 +502,7 @@ pub fn transport_document() -> impl Strategy<Value = TransportDocument> {
         package_count: t.8,
         gross_mass_kg: t.9,
         originals_issued: t.10,
+        lc_reference: h.11,
     })
 }
 
@@ -515,6 +517,7 @@ pub fn certificate_of_origin() -> impl Strategy<Value = CertificateOfOrigin> {
         text(),
         vec(hs_code(), 0..3),
         opt_text(),
+        opt_text(),
     )
         .prop_map(|c| CertificateOfOrigin {
             number: c.0,
@@ -526,6 +529,7 @@ pub fn certificate_of_origin() -> impl Strategy<Value = CertificateOfOrigin> {
             goods_description: c.6,
             hs_codes: c.7,
             invoice_number: c.8,
+            lc_reference: c.9,
         })
 }
 
