@@ -68,13 +68,14 @@ impl Application for HashChainApp {
             &transactions_root(&block.transactions).0,
         ]);
         self.executed_height = block.height;
+        // The last valid set change of the block wins.
         let next_validators = block
             .transactions
             .iter()
+            .rev()
             .filter_map(|tx| tx.strip_prefix(SET_CHANGE_PREFIX))
-            .filter_map(|json| serde_json::from_slice::<SetChange>(json).ok())
-            .map(|change| change.validators)
-            .last();
+            .find_map(|json| serde_json::from_slice::<SetChange>(json).ok())
+            .map(|change| change.validators);
         Execution {
             state_root: self.root,
             next_validators,

@@ -267,12 +267,28 @@ impl FromStr for Country {
     type Err = CodeError;
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         match text.as_bytes() {
-            [a, b] if COUNTRIES.split(' ').any(|c| c == text) => Ok(Country([*a, *b])),
+            [a, b] if is_assigned_country([*a, *b]) => Ok(Country([*a, *b])),
             _ => Err(CodeError::Country(text.to_string())),
         }
     }
 }
 string_code!(Country);
+
+/// Binary search in `COUNTRIES`, which is sorted, without allocating (BIC and document
+/// parsing call this on every country field).
+fn is_assigned_country(code: [u8; 2]) -> bool {
+    let list = COUNTRIES.as_bytes();
+    let (mut low, mut high) = (0, list.len().div_ceil(3));
+    while low < high {
+        let mid = (low + high) / 2;
+        match [list[mid * 3], list[mid * 3 + 1]].cmp(&code) {
+            std::cmp::Ordering::Less => low = mid + 1,
+            std::cmp::Ordering::Greater => high = mid,
+            std::cmp::Ordering::Equal => return true,
+        }
+    }
+    false
+}
 
 /// A Harmonized System commodity code: the 6-digit subheading, optionally with a national
 /// extension up to 10 digits (`870899`, `8708999709`).
@@ -446,6 +462,17 @@ mod tests {
         for bad in ["usd", "US", "XXX", "USDD", ""] {
             assert!(bad.parse::<Currency>().is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn country_list_is_sorted_for_binary_search() {
+        let codes: Vec<&str> = COUNTRIES.split(' ').collect();
+        assert!(
+            codes.windows(2).all(|w| w[0] < w[1]),
+            "COUNTRIES must stay sorted and unique"
+        );
+        assert_eq!(codes.len(), 249);
+        assert!(codes.iter().all(|c| c.parse::<Country>().is_ok()));
     }
 
     #[test]
