@@ -8,7 +8,10 @@
 //!   Incoterms; exact decimals; calendar dates);
 //! - [`cbor`]: canonical CBOR, strict on input; [`fingerprint`]: document and business
 //!   fingerprints; [`envelope`]: COSE_Sign1 signed envelopes;
-//! - [`json`]: the JSON encoding of every document.
+//! - [`json`]: the JSON encoding of every document; [`swift`]: MT700 and MT707; [`cii`]:
+//!   UN/CEFACT Cross Industry Invoice D16B XML;
+//! - [`ucp600`]: examination of a presentation under its letter of credit;
+//! - [`instrument`]: the life cycles of credits, presentations, invoices and declarations.
 //!
 //! What it deliberately does not do: read files, talk to the network, or know about the ledger.
 //! Callers hand it bytes or text and a `now` where a rule needs a date.
