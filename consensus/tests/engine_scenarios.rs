@@ -181,6 +181,17 @@ impl<A: Application> Net<A> {
     }
 }
 
+/// Two Kazakh and two Chinese validators running the hash-chain application.
+fn four_validators() -> (Vec<SigningKey>, Net<HashChainApp>) {
+    let ks = keys(4);
+    let net = Net::new(
+        &ks,
+        infos(&ks, &[KZ, CN, KZ, CN]),
+        vec![HashChainApp::default(); 4],
+    );
+    (ks, net)
+}
+
 #[test]
 fn a_validator_set_change_starts_a_new_epoch_with_the_new_set() {
     let ks = keys(5);
@@ -224,12 +235,7 @@ fn a_validator_set_change_starts_a_new_epoch_with_the_new_set() {
 
 #[test]
 fn a_set_in_which_one_country_could_certify_alone_is_ignored() {
-    let ks = keys(4);
-    let mut net = Net::new(
-        &ks,
-        infos(&ks, &[KZ, CN, KZ, CN]),
-        vec![HashChainApp::default(); 4],
-    );
+    let (_, mut net) = four_validators();
     net.run_until(net.now + 1000);
     // Three Kazakh validators and one Chinese: the Kazakh side alone holds a quorum (3 of 4).
     let one_sided = infos(&ks, &[KZ, KZ, KZ, CN]);
@@ -300,12 +306,7 @@ fn a_validator_whose_state_diverges_halts_and_the_others_go_on() {
 
 #[test]
 fn idle_validators_wake_only_for_their_deadlines() {
-    let ks = keys(4);
-    let mut net = Net::new(
-        &ks,
-        infos(&ks, &[KZ, CN, KZ, CN]),
-        vec![HashChainApp::default(); 4],
-    );
+    let (_, mut net) = four_validators();
     net.run_until(net.now + 1000);
     let (ticks_before, start) = (net.ticks, net.now);
     net.run_until(start + 10_000);

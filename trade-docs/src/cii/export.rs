@@ -162,13 +162,7 @@ fn party(w: &mut Writer, element: &str, party: &Party) {
 /// address lines and the last is the city line, which is how the importer builds them; more
 /// than six entries are folded into LineFive.
 fn address(w: &mut Writer, party: &Party) {
-    const LINES: [&str; 5] = [
-        "ram:LineOne",
-        "ram:LineTwo",
-        "ram:LineThree",
-        "ram:LineFour",
-        "ram:LineFive",
-    ];
+    const LINES: [&str; 5] = super::ADDRESS_LINE_ELEMENTS;
     if let Some((city, lines)) = party.address.split_last() {
         let (head, rest) = lines.split_at(lines.len().min(LINES.len() - 1));
         for (name, line) in LINES.iter().zip(head) {

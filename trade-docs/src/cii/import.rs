@@ -294,13 +294,7 @@ fn party_id<'t>(el: El<'t, '_>) -> Option<&'t str> {
 
 /// The address lines, as written, then one line "postcode city, subdivision".
 fn address_lines(address: El<'_, '_>) -> Vec<String> {
-    const LINES: [&str; 5] = [
-        "ram:LineOne",
-        "ram:LineTwo",
-        "ram:LineThree",
-        "ram:LineFour",
-        "ram:LineFive",
-    ];
+    const LINES: [&str; 5] = super::ADDRESS_LINE_ELEMENTS;
     let text = |name: &str| address.first(name).and_then(El::nonblank_text);
     let mut lines: Vec<String> = LINES
         .iter()

@@ -56,6 +56,15 @@ pub use import::import;
 use crate::document::Invalid;
 
 /// CII documents larger than this are refused unread.
+/// The postal address line elements of CII, in schema order.
+const ADDRESS_LINE_ELEMENTS: [&str; 5] = [
+    "ram:LineOne",
+    "ram:LineTwo",
+    "ram:LineThree",
+    "ram:LineFour",
+    "ram:LineFive",
+];
+
 pub const CII_SIZE_MAX_BYTES: usize = 4 * 1024 * 1024;
 /// Elements nested deeper than this are refused; the D16B invoice nests about ten deep.
 pub const CII_DEPTH_MAX: usize = 32;
