@@ -235,7 +235,7 @@ fn a_validator_set_change_starts_a_new_epoch_with_the_new_set() {
 
 #[test]
 fn a_set_in_which_one_country_could_certify_alone_is_ignored() {
-    let (_, mut net) = four_validators();
+    let (ks, mut net) = four_validators();
     net.run_until(net.now + 1000);
     // Three Kazakh validators and one Chinese: the Kazakh side alone holds a quorum (3 of 4).
     let one_sided = infos(&ks, &[KZ, KZ, KZ, CN]);
