@@ -97,21 +97,23 @@ pub(crate) fn start(n: usize, recorder: Arc<Recorder>) -> HotstuffRsCluster {
     HotstuffRsCluster { replicas, mempools }
 }
 
-/// The replica configuration: a 1 s view time like our round timeout, the epoch length of
-/// `hotstuff_rs`'s own tests, and block sync that starts within a run: a replica that made no
-/// progress for 3 s (3 view times) or sees a certificate 2 views ahead asks its peers, who
-/// advertise their state every second. `max_view_time` must be whole seconds: the pacemaker
-/// computes view deadlines from `max_view_time.as_secs()`, so 500 ms would give views no time.
+/// The replica configuration: a 1 s view time like our round timeout, and the epoch length and
+/// block sync settings of `hotstuff_rs`'s own tests. Block sync is left slow on purpose: in
+/// 0.4.0 it serves blocks with empty data (see [`payload_ids`]), a validating app rejects them,
+/// and a replica in sync mode does not vote, so every sync attempt stalls the chain. (Advertising
+/// every 1 s and triggering after 3 s stalled a 4-validator run with no validator down.)
+/// `max_view_time` must be whole seconds: the pacemaker computes view deadlines from
+/// `max_view_time.as_secs()`, so 500 ms would give every view no time at all.
 fn configuration(key: SigningKey) -> Configuration {
     Configuration::builder()
         .me(key)
         .chain_id(ChainID::new(0))
         .block_sync_request_limit(64)
-        .block_sync_server_advertise_time(Duration::from_secs(1))
+        .block_sync_server_advertise_time(Duration::from_secs(10))
         .block_sync_response_timeout(Duration::from_secs(3))
         .block_sync_blacklist_expiry_time(Duration::from_secs(10))
         .block_sync_trigger_min_view_difference(2)
-        .block_sync_trigger_timeout(Duration::from_secs(3))
+        .block_sync_trigger_timeout(Duration::from_secs(60))
         .progress_msg_buffer_capacity(BufferSize::new(64 * 1024 * 1024))
         .epoch_length(EpochLength::new(50))
         .max_view_time(Duration::from_secs(1))
