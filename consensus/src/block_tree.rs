@@ -8,7 +8,7 @@
 //! Invariants: every block in the tree descends from the committed root; maps are ordered
 //! (`BTreeMap`) so that iteration, and so every decision, is the same on every validator.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::types::*;
 
@@ -20,6 +20,9 @@ pub struct BlockTree {
     blocks: BTreeMap<Digest, Block>,
     /// The certificate of each certified block, by block id.
     qcs: BTreeMap<Digest, QuorumCert>,
+    /// Hashes of each pending block's transactions, computed once on insertion: leaders skip
+    /// them when filling the next block.
+    tx_hashes: BTreeMap<Digest, Vec<Digest>>,
     high_qc: QuorumCert,
 }
 
@@ -54,6 +57,7 @@ impl BlockTree {
             root_id,
             blocks: BTreeMap::new(),
             qcs,
+            tx_hashes: BTreeMap::new(),
             high_qc: root_qc,
         }
     }
@@ -124,6 +128,12 @@ impl BlockTree {
         if block.height <= self.root.height {
             return Err(TreeError::AlreadyCommitted(self.root.height));
         }
+        let hashes = block
+            .transactions
+            .iter()
+            .map(|t| transaction_hash(t))
+            .collect();
+        self.tx_hashes.insert(id, hashes);
         self.blocks.insert(id, block);
         Ok(())
     }
@@ -159,7 +169,29 @@ impl BlockTree {
         chain
     }
 
-    /// The blocks from just above the root up to `id`, oldest first.
+    /// The pending blocks from `id` down to just above the root, newest first, by reference.
+    /// Hot path: leaders and vote routing walk it on every event, so nothing is cloned.
+    pub fn ancestors<'a>(&'a self, id: &Digest) -> impl Iterator<Item = &'a Block> + 'a {
+        let mut cursor = *id;
+        std::iter::from_fn(move || {
+            let block = self.blocks.get(&cursor)?;
+            cursor = block.parent_id;
+            Some(block)
+        })
+    }
+
+    /// Hashes of the transactions in the pending blocks from `id` down to the root.
+    pub fn pending_tx_hashes(&self, id: &Digest) -> BTreeSet<Digest> {
+        let mut out = BTreeSet::new();
+        let mut cursor = *id;
+        while let Some(block) = self.blocks.get(&cursor) {
+            out.extend(self.tx_hashes.get(&cursor).into_iter().flatten().copied());
+            cursor = block.parent_id;
+        }
+        out
+    }
+
+    /// The blocks from just above the root up to `id`, oldest first (cloned: used on commit).
     pub fn path_from_root(&self, id: &Digest) -> Vec<Block> {
         let mut chain = Vec::new();
         let mut cursor = *id;
@@ -176,13 +208,14 @@ impl BlockTree {
         let Some(root) = self.blocks.remove(&new_root) else {
             return;
         };
-        let keep: Vec<Digest> = self
+        let keep: BTreeSet<Digest> = self
             .blocks
             .keys()
             .copied()
             .filter(|id| self.descends_from(id, &new_root))
             .collect();
         self.blocks.retain(|id, _| keep.contains(id));
+        self.tx_hashes.retain(|id, _| keep.contains(id));
         self.qcs
             .retain(|id, _| *id == new_root || keep.contains(id));
         self.root = root;
@@ -203,12 +236,6 @@ impl BlockTree {
     /// The certificate of a block, if known.
     pub fn qc_for(&self, id: &Digest) -> Option<&QuorumCert> {
         self.qcs.get(id)
-    }
-
-    /// Blocks of the tree with transactions that are not committed yet, on the chain to the
-    /// highest certified block.
-    pub fn uncommitted_on_high_chain(&self) -> Vec<Block> {
-        self.path_from_root(&self.high_qc.block_id)
     }
 }
 

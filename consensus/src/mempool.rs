@@ -60,7 +60,7 @@ impl Mempool {
     }
 
     pub fn hash(tx: &[u8]) -> Digest {
-        Digest::of(&[b"silkway/tx/v1", tx])
+        crate::types::transaction_hash(tx)
     }
 
     pub fn len(&self) -> usize {

@@ -183,6 +183,11 @@ impl Block {
     }
 }
 
+/// A transaction's identity: SHA-256 under its own domain.
+pub fn transaction_hash(tx: &[u8]) -> Digest {
+    Digest::of(&[b"silkway/tx/v1", tx])
+}
+
 /// Hash of the transaction list: SHA-256 over the count and every transaction's hash.
 pub fn transactions_root(transactions: &[Transaction]) -> Digest {
     let mut hasher = Sha256::new();

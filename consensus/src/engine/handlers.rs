@@ -6,12 +6,11 @@
 //! that fails a check is dropped, because the sender may be faulty; only a broken local
 //! invariant halts the validator.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use super::{Commit, Effect, Engine};
 use crate::app::Application;
 use crate::block_tree::BlockTree;
-use crate::mempool::Mempool;
 use crate::pacemaker::{Entered, Pacemaker, Timing};
 use crate::safety::{SafetyData, SafetyRules};
 use crate::store::{EpochState, Record, Recovery};
@@ -66,8 +65,7 @@ impl<A: Application> Engine<A> {
         }
         let pipeline = self
             .tree
-            .uncommitted_on_high_chain()
-            .iter()
+            .ancestors(&self.tree.high_qc().block_id)
             .any(|b| !b.transactions.is_empty());
         let idle_over =
             self.now >= self.pacemaker.started_at() + self.config.empty_block_interval_ms;
@@ -83,12 +81,7 @@ impl<A: Application> Engine<A> {
         let Some(parent) = self.tree.get(&qc.block_id).cloned() else {
             return;
         };
-        let pending: BTreeSet<Digest> = self
-            .tree
-            .uncommitted_on_high_chain()
-            .iter()
-            .flat_map(|b| b.transactions.iter().map(|t| Mempool::hash(t)))
-            .collect();
+        let pending = self.tree.pending_tx_hashes(&qc.block_id);
         let transactions = self.mempool.select(
             self.config.block_txs_max,
             self.config.block_bytes_max,

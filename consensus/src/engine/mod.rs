@@ -411,12 +411,9 @@ impl<A: Application> Engine<A> {
     /// The leader of `round` in a block that extends `parent`: it depends on `parent`'s chain
     /// only, so every validator holding `parent` agrees (see `leader`).
     fn leader_after(&self, round: Round, parent: &Digest) -> ValidatorIndex {
-        let uncommitted: Vec<ValidatorIndex> = self
-            .tree
-            .path_from_root(parent)
-            .iter()
-            .map(|b| b.proposer)
-            .collect();
+        let mut uncommitted: Vec<ValidatorIndex> =
+            self.tree.ancestors(parent).map(|b| b.proposer).collect();
+        uncommitted.reverse();
         self.leaders.leader(round, &uncommitted)
     }
 
