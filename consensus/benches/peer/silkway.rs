@@ -36,6 +36,7 @@ const CLOCK_OFFSET_MS: Millis = 1_000_000;
 
 /// What a validator thread receives.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)] // inputs pass through a channel once each
 enum Input {
     Message {
         from: ValidatorIndex,
