@@ -144,10 +144,6 @@ fn every_legal_transition() {
 
 #[test]
 fn illegal_transitions_are_rejected_with_their_reason() {
-    let illegal = |state: &str, action: &str| Rejection::IllegalInState {
-        state: state.into(),
-        action: action.into(),
-    };
     let cases: Vec<(&str, InvoiceAction, Actor, Rejection)> = vec![
         (
             "registered",

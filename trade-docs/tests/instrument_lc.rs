@@ -318,10 +318,6 @@ fn every_legal_transition() {
 
 #[test]
 fn illegal_transitions_are_rejected_with_their_reason() {
-    let illegal = |state: &str, action: &str| Rejection::IllegalInState {
-        state: state.into(),
-        action: action.into(),
-    };
     let wrong_party = |role, expected: &str, found: &str| Rejection::WrongParty {
         role,
         expected: expected.into(),

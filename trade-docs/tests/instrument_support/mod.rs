@@ -8,7 +8,7 @@
 use trade_docs::document::{DeclarationKind, Tolerance};
 use trade_docs::instrument::{
     Actor, Context, DeclarationParties, DeclarationTerms, Instrument, InvoiceParties, InvoiceTerms,
-    LcParties, LcTerms, Role, Transition,
+    LcParties, LcTerms, Rejection, Role, Transition,
 };
 use trade_docs::{Date, Decimal, Fingerprint};
 
@@ -40,6 +40,14 @@ pub fn ctx(height: u64, day: &str) -> Context {
     Context {
         height,
         date: date(day),
+    }
+}
+
+/// The rejection of an action that is not legal in a state.
+pub fn illegal(state: &str, action: &str) -> Rejection {
+    Rejection::IllegalInState {
+        state: state.into(),
+        action: action.into(),
     }
 }
 
