@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 
 use consensus::app::{Application, Execution, HashChainApp};
 use consensus::engine::{Config, Effect, Engine};
-use consensus::store::{serve_sync, MemoryStore};
+use consensus::store::{serve_sync, MemoryStore, Record};
 use consensus::types::*;
 use consensus::validators::ValidatorInfo;
 use ed25519_dalek::SigningKey;
@@ -16,6 +16,8 @@ use trade_docs::Country;
 struct Net<A: Application> {
     engines: Vec<Option<Engine<A>>>,
     stores: Vec<MemoryStore>,
+    /// Every record each validator persisted, in order, to rebuild a store cut anywhere.
+    logs: Vec<Vec<Record>>,
     queue: VecDeque<(Millis, usize, ValidatorIndex, Message)>,
     now: Millis,
     halted: Vec<Option<String>>,
@@ -59,6 +61,7 @@ impl<A: Application> Net<A> {
         let mut net = Net {
             engines: Vec::new(),
             stores: vec![MemoryStore::default(); keys.len()],
+            logs: vec![Vec::new(); keys.len()],
             queue: VecDeque::new(),
             now: 1_000_000,
             halted: vec![None; keys.len()],
@@ -78,7 +81,10 @@ impl<A: Application> Net<A> {
         let me = i as ValidatorIndex;
         for effect in effects {
             match effect {
-                Effect::Persist(record) => self.stores[i].apply(&record),
+                Effect::Persist(record) => {
+                    self.stores[i].apply(&record);
+                    self.logs[i].push(record);
+                }
                 Effect::Send { to, message } => {
                     self.queue
                         .push_back((self.now + 2, usize::from(to), me, message))
@@ -320,5 +326,53 @@ fn idle_validators_wake_only_for_their_deadlines() {
     assert!(
         per_validator_per_s > 0.0,
         "empty blocks keep certificates fresh"
+    );
+}
+
+#[test]
+fn a_crash_between_committing_a_set_change_and_recording_the_epoch_recovers_into_the_new_epoch() {
+    let ks = keys(5);
+    let countries = [KZ, CN, KZ, CN];
+    let mut net = Net::new(
+        &ks[..4],
+        infos(&ks[..4], &countries),
+        vec![HashChainApp::default(); 4],
+    );
+    net.run_until(net.now + 1000);
+    let next = infos(
+        &[ks[0].clone(), ks[1].clone(), ks[2].clone(), ks[4].clone()],
+        &countries,
+    );
+    net.submit_everywhere(HashChainApp::set_change(next));
+    net.run_until(net.now + 3000);
+    assert_eq!(net.epoch_of(0), Some(1));
+    // Validator 0's disk as if it crashed right after persisting the commit of the block that
+    // ended epoch 0, before the record of epoch 1.
+    let cut = net.logs[0]
+        .iter()
+        .position(|r| matches!(r, Record::Epoch(e) if e.epoch == 1))
+        .expect("epoch 1 was recorded");
+    let mut disk = MemoryStore::default();
+    net.logs[0][..cut].iter().for_each(|r| disk.apply(r));
+    let recovery = disk.recovery().expect("the store holds an epoch");
+    assert_eq!(recovery.epoch.epoch, 0, "the cut store still says epoch 0");
+    let (engine, effects) = Engine::recover(
+        config(),
+        ks[0].clone(),
+        recovery,
+        HashChainApp::default(),
+        net.now,
+    )
+    .unwrap();
+    assert_eq!(
+        engine.status().epoch,
+        1,
+        "replay finishes the interrupted epoch change"
+    );
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::Persist(Record::Epoch(s)) if s.epoch == 1)),
+        "and records it"
     );
 }

@@ -592,14 +592,23 @@ impl<A: Application> Engine<A> {
     pub(super) fn replay(&mut self, recovery: &Recovery) -> Result<(), super::StartError> {
         let inconsistent = |what: String| super::StartError::Inconsistent(what);
         let mut root = Block::genesis();
+        // A set change committed in the current epoch whose epoch record was never written
+        // (a crash between the two writes): finished below, once the tree is rebuilt.
+        let mut unfinished_change = None;
         for block in recovery.committed.iter().filter(|b| b.height > 0) {
             let id = block.id();
             let execution = self.app.execute(block, &id);
             self.roots.insert(block.height, execution.state_root);
             self.executed_height = block.height;
-            if block.epoch == recovery.epoch.epoch && block.height > recovery.epoch.anchor_height {
+            let current =
+                block.epoch == recovery.epoch.epoch && block.height > recovery.epoch.anchor_height;
+            if current {
                 self.leaders.record_commit(block.proposer);
             }
+            unfinished_change = execution
+                .next_validators
+                .filter(|_| current)
+                .map(|v| (block.clone(), id, v));
             root = block.clone();
         }
         let root_id = root.id();
@@ -614,6 +623,10 @@ impl<A: Application> Engine<A> {
             .clone()
         };
         self.tree = BlockTree::new(root, root_qc);
+        if let Some((block, id, validators)) = unfinished_change {
+            self.change_epoch(block, id, validators);
+            return Ok(());
+        }
         let mut pending = recovery.pending.clone();
         pending.sort_by_key(|b| b.height);
         for block in pending {
