@@ -109,19 +109,31 @@ fn twins_do_not_break_safety() {
 
 #[test]
 fn skipping_the_safety_persist_is_caught() {
-    let caught = (0..50).find(|&seed| {
-        let mut config = quick(seed, 4);
-        config.faults.crash_every_ms = 500;
-        config.engine.injected_bug = Some(InjectedBug::SkipSafetyPersist);
-        run(&config)
-            .violations
-            .iter()
-            .any(|v| v.what.starts_with("double vote"))
-    });
-    assert!(
-        caught.is_some(),
-        "no seed of 50 caught a validator that never persists its safety record"
-    );
+    // The CI seed set's configuration (`tests/sim_ci.rs`): 16 virtual seconds, standard
+    // faults for the first half, seeds from 0.
+    let ci_config = |seed: u64| SimConfig {
+        duration_ms: 16_000,
+        fault_until_ms: 8_000,
+        heal_bound_ms: 8_000,
+        ..SimConfig::new(seed, 4)
+    };
+    for bug in [
+        InjectedBug::SkipSafetyPersist,
+        InjectedBug::SendVoteBeforePersist,
+    ] {
+        let caught = (0..50).find(|&seed| {
+            let mut config = ci_config(seed);
+            config.engine.injected_bug = Some(bug);
+            run(&config)
+                .violations
+                .iter()
+                .any(|v| v.what.starts_with("double vote"))
+        });
+        assert!(
+            caught.is_some(),
+            "no seed of the 50-seed CI set at N = 4 caught {bug:?}"
+        );
+    }
 }
 
 #[test]
