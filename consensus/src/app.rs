@@ -39,18 +39,9 @@ pub const SET_CHANGE_PREFIX: &[u8] = b"silkway/set-change:";
 #[derive(Clone, Debug, Default)]
 pub struct HashChainApp {
     root: Digest,
-    executed_height: Height,
 }
 
 impl HashChainApp {
-    pub fn root(&self) -> Digest {
-        self.root
-    }
-
-    pub fn executed_height(&self) -> Height {
-        self.executed_height
-    }
-
     /// A transaction that changes the validator set.
     pub fn set_change(validators: Vec<ValidatorInfo>) -> Transaction {
         let json =
@@ -65,9 +56,8 @@ impl Application for HashChainApp {
             b"silkway/hash-chain/v1",
             &self.root.0,
             &block.height.to_be_bytes(),
-            &transactions_root(&block.transactions).0,
+            &transactions_root(&transaction_hashes(&block.transactions)).0,
         ]);
-        self.executed_height = block.height;
         // The last valid set change of the block wins.
         let next_validators = block
             .transactions

@@ -62,10 +62,6 @@ impl BlockTree {
         }
     }
 
-    pub fn root(&self) -> &Block {
-        &self.root
-    }
-
     pub fn root_id(&self) -> Digest {
         self.root_id
     }
@@ -98,8 +94,13 @@ impl BlockTree {
         self.blocks.is_empty()
     }
 
-    /// Checks that `block` extends a block of the tree, then adds it.
-    pub fn insert(&mut self, block: Block, id: Digest) -> Result<(), TreeError> {
+    /// Checks that the block extends a block of the tree, then adds it.
+    pub fn insert(&mut self, hashed: HashedBlock) -> Result<(), TreeError> {
+        let HashedBlock {
+            block,
+            id,
+            tx_hashes,
+        } = hashed;
         if self.blocks.contains_key(&id) {
             return Ok(());
         }
@@ -128,19 +129,14 @@ impl BlockTree {
         if block.height <= self.root.height {
             return Err(TreeError::AlreadyCommitted(self.root.height));
         }
-        let hashes = block
-            .transactions
-            .iter()
-            .map(|t| transaction_hash(t))
-            .collect();
-        self.tx_hashes.insert(id, hashes);
+        self.tx_hashes.insert(id, tx_hashes);
         self.blocks.insert(id, block);
         Ok(())
     }
 
     /// Records a certificate for a block in the tree. Returns the blocks it commits, oldest
     /// first (empty if none). The caller has verified the certificate's signatures.
-    pub fn insert_qc(&mut self, qc: QuorumCert) -> Vec<Block> {
+    pub fn insert_qc(&mut self, qc: QuorumCert) -> Vec<HashedBlock> {
         if !self.contains(&qc.block_id) {
             return Vec::new();
         }
@@ -153,7 +149,7 @@ impl BlockTree {
     }
 
     /// Applies the two-chain rule to a newly certified block.
-    fn commit_for(&mut self, certified_id: &Digest) -> Vec<Block> {
+    fn commit_for(&mut self, certified_id: &Digest) -> Vec<HashedBlock> {
         let Some(b1) = self.blocks.get(certified_id) else {
             return Vec::new();
         };
@@ -191,13 +187,19 @@ impl BlockTree {
         out
     }
 
-    /// The blocks from just above the root up to `id`, oldest first (cloned: used on commit).
-    pub fn path_from_root(&self, id: &Digest) -> Vec<Block> {
+    /// The blocks from just above the root up to `id`, oldest first, with their ids and
+    /// transaction hashes (cloned: used once per block, on commit).
+    fn path_from_root(&self, id: &Digest) -> Vec<HashedBlock> {
         let mut chain = Vec::new();
         let mut cursor = *id;
         while let Some(block) = self.blocks.get(&cursor) {
+            let tx_hashes = self.tx_hashes.get(&cursor).cloned().unwrap_or_default();
+            chain.push(HashedBlock {
+                block: block.clone(),
+                id: cursor,
+                tx_hashes,
+            });
             cursor = block.parent_id;
-            chain.push(block.clone());
         }
         chain.reverse();
         chain
@@ -281,15 +283,15 @@ mod tests {
     fn two_consecutive_certified_rounds_commit_the_first() {
         let (mut tree, genesis, anchor) = genesis_tree();
         let b1 = child(&genesis, anchor, 1);
-        tree.insert(b1.clone(), b1.id()).unwrap();
+        tree.insert(HashedBlock::new(b1.clone())).unwrap();
         assert!(
             tree.insert_qc(qc_for(&b1)).is_empty(),
             "one certified round commits nothing"
         );
         let b2 = child(&b1, qc_for(&b1), 2);
-        tree.insert(b2.clone(), b2.id()).unwrap();
+        tree.insert(HashedBlock::new(b2.clone())).unwrap();
         let committed = tree.insert_qc(qc_for(&b2));
-        assert_eq!(committed, vec![b1.clone()]);
+        assert_eq!(committed, vec![HashedBlock::new(b1.clone())]);
         assert_eq!(tree.committed_height(), 1);
         assert_eq!(tree.root_id(), b1.id());
     }
@@ -298,16 +300,16 @@ mod tests {
     fn a_gap_in_rounds_commits_nothing_until_a_consecutive_pair() {
         let (mut tree, genesis, anchor) = genesis_tree();
         let b1 = child(&genesis, anchor, 1);
-        tree.insert(b1.clone(), b1.id()).unwrap();
+        tree.insert(HashedBlock::new(b1.clone())).unwrap();
         tree.insert_qc(qc_for(&b1));
         let b3 = child(&b1, qc_for(&b1), 3); // round 2 timed out
-        tree.insert(b3.clone(), b3.id()).unwrap();
+        tree.insert(HashedBlock::new(b3.clone())).unwrap();
         assert!(tree.insert_qc(qc_for(&b3)).is_empty());
         let b4 = child(&b3, qc_for(&b3), 4);
-        tree.insert(b4.clone(), b4.id()).unwrap();
+        tree.insert(HashedBlock::new(b4.clone())).unwrap();
         let committed = tree.insert_qc(qc_for(&b4));
         assert_eq!(
-            committed.iter().map(|b| b.round).collect::<Vec<_>>(),
+            committed.iter().map(|b| b.block.round).collect::<Vec<_>>(),
             vec![1, 3]
         );
     }
@@ -317,16 +319,16 @@ mod tests {
         let (mut tree, genesis, anchor) = genesis_tree();
         let b1 = child(&genesis, anchor.clone(), 1);
         let fork = child(&genesis, anchor, 2);
-        tree.insert(b1.clone(), b1.id()).unwrap();
-        tree.insert(fork.clone(), fork.id()).unwrap();
+        tree.insert(HashedBlock::new(b1.clone())).unwrap();
+        tree.insert(HashedBlock::new(fork.clone())).unwrap();
         tree.insert_qc(qc_for(&b1));
         let b2 = child(&b1, qc_for(&b1), 2);
-        tree.insert(b2.clone(), b2.id()).unwrap();
+        tree.insert(HashedBlock::new(b2.clone())).unwrap();
         tree.insert_qc(qc_for(&b2));
         assert!(!tree.contains(&fork.id()));
         assert!(tree.contains(&b2.id()));
         assert!(matches!(
-            tree.insert(fork.clone(), fork.id()),
+            tree.insert(HashedBlock::new(fork.clone())),
             Err(TreeError::UnknownParent(_))
         ));
     }

@@ -99,13 +99,14 @@ impl Mempool {
         Ok(hash)
     }
 
-    /// Up to `txs_max` transactions and `bytes_max` bytes, oldest first, skipping `exclude`.
+    /// Up to `txs_max` transactions and `bytes_max` bytes, oldest first, skipping `exclude`,
+    /// each with its hash.
     pub fn select(
         &self,
         txs_max: usize,
         bytes_max: usize,
         exclude: &BTreeSet<Digest>,
-    ) -> Vec<Transaction> {
+    ) -> Vec<(Digest, Transaction)> {
         let mut out = Vec::new();
         let mut bytes = 0;
         for (hash, tx) in self.queue.values() {
@@ -116,15 +117,14 @@ impl Mempool {
                 continue;
             }
             bytes += tx.len();
-            out.push(tx.clone());
+            out.push((*hash, tx.clone()));
         }
         out
     }
 
-    /// Drops committed transactions and remembers them so that a replay is refused.
-    pub fn remove_committed(&mut self, txs: &[Transaction]) {
-        for tx in txs {
-            let hash = Self::hash(tx);
+    /// Drops committed transactions, by hash, and remembers them so that a replay is refused.
+    pub fn remove_committed(&mut self, tx_hashes: &[Digest]) {
+        for &hash in tx_hashes {
             if let Some(seq) = self.index.remove(&hash) {
                 if let Some((_, tx)) = self.queue.remove(&seq) {
                     self.bytes -= tx.len();
@@ -173,8 +173,13 @@ mod tests {
             Err(MempoolError::TooLarge { size: 41, max: 40 })
         ));
         let skip: BTreeSet<_> = [Mempool::hash(b"a")].into();
-        assert_eq!(m.select(10, 100, &skip), vec![b"b".to_vec(), b"c".to_vec()]);
-        m.remove_committed(&[b"a".to_vec()]);
+        let selected: Vec<_> = m
+            .select(10, 100, &skip)
+            .into_iter()
+            .map(|(_, tx)| tx)
+            .collect();
+        assert_eq!(selected, vec![b"b".to_vec(), b"c".to_vec()]);
+        m.remove_committed(&[Mempool::hash(b"a")]);
         assert_eq!(m.len(), 2);
         assert!(
             matches!(m.add(b"a".to_vec()), Err(MempoolError::Duplicate(_))),

@@ -169,10 +169,6 @@ impl MemoryStore {
             highest_tc: self.highest_tc.clone(),
         })
     }
-
-    pub fn safety(&self) -> &SafetyData {
-        &self.safety
-    }
 }
 
 impl BlockReader for MemoryStore {

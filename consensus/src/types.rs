@@ -158,8 +158,15 @@ impl Block {
     }
 
     /// The block id: a hash over every field, transactions by their own hashes.
+    /// Hashes every transaction; where the hashes are at hand, use [`Block::id_with`].
     pub fn id(&self) -> Digest {
-        let tx_root = transactions_root(&self.transactions);
+        self.id_with(&transaction_hashes(&self.transactions))
+    }
+
+    /// The block id from its transactions' hashes (in order), computed once by the caller.
+    pub fn id_with(&self, tx_hashes: &[Digest]) -> Digest {
+        debug_assert_eq!(tx_hashes.len(), self.transactions.len());
+        let tx_root = transactions_root(tx_hashes);
         let executed = match self.executed {
             Some((h, root)) => [&[1u8][..], &h.to_be_bytes(), &root.0].concat(),
             None => vec![0u8],
@@ -188,15 +195,47 @@ pub fn transaction_hash(tx: &[u8]) -> Digest {
     Digest::of(&[b"silkway/tx/v1", tx])
 }
 
+/// The hashes of a transaction list, in order.
+pub fn transaction_hashes(transactions: &[Transaction]) -> Vec<Digest> {
+    transactions.iter().map(|tx| transaction_hash(tx)).collect()
+}
+
 /// Hash of the transaction list: SHA-256 over the count and every transaction's hash.
-pub fn transactions_root(transactions: &[Transaction]) -> Digest {
+pub fn transactions_root(tx_hashes: &[Digest]) -> Digest {
     let mut hasher = Sha256::new();
     hasher.update(b"silkway/txs/v1");
-    hasher.update((transactions.len() as u64).to_be_bytes());
-    for tx in transactions {
-        hasher.update(Sha256::digest(tx));
+    hasher.update((tx_hashes.len() as u64).to_be_bytes());
+    for hash in tx_hashes {
+        hasher.update(hash.0);
     }
     Digest(hasher.finalize().into())
+}
+
+/// A block with its id and its transactions' hashes, computed once when the block first
+/// reaches this validator: hashing thousands of transactions is the engine's main cost per
+/// block, so the hashes travel with the block through the tree to commit and the mempool.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HashedBlock {
+    pub block: Block,
+    pub id: Digest,
+    pub tx_hashes: Vec<Digest>,
+}
+
+impl HashedBlock {
+    pub fn new(block: Block) -> HashedBlock {
+        let tx_hashes = transaction_hashes(&block.transactions);
+        HashedBlock::with_hashes(block, tx_hashes)
+    }
+
+    /// From hashes the caller already has (a leader's mempool keeps them).
+    pub fn with_hashes(block: Block, tx_hashes: Vec<Digest>) -> HashedBlock {
+        let id = block.id_with(&tx_hashes);
+        HashedBlock {
+            block,
+            id,
+            tx_hashes,
+        }
+    }
 }
 
 /// What a vote signs: "block `block_id` at `round` and `height` of `epoch` is safe to extend".
@@ -351,17 +390,4 @@ pub enum Message {
     Timeout(Timeout),
     SyncRequest(SyncRequest),
     SyncResponse(SyncResponse),
-}
-
-impl Message {
-    /// The label used in metrics and logs.
-    pub fn label(&self) -> &'static str {
-        match self {
-            Message::Proposal(_) => "proposal",
-            Message::Vote(_) => "vote",
-            Message::Timeout(_) => "timeout",
-            Message::SyncRequest(_) => "sync_request",
-            Message::SyncResponse(_) => "sync_response",
-        }
-    }
 }

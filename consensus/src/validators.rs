@@ -141,10 +141,6 @@ impl ValidatorSet {
         self.validators.is_empty()
     }
 
-    pub fn validators(&self) -> &[ValidatorInfo] {
-        &self.validators
-    }
-
     pub fn info(&self, index: ValidatorIndex) -> Option<&ValidatorInfo> {
         self.validators.get(usize::from(index))
     }

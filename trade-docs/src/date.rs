@@ -54,11 +54,6 @@ impl Date {
     pub fn days_until(&self, later: Date) -> i64 {
         (later.0 - self.0).whole_days()
     }
-
-    /// The underlying `time::Date`, for callers that need calendar arithmetic.
-    pub fn inner(&self) -> time::Date {
-        self.0
-    }
 }
 
 impl From<time::Date> for Date {

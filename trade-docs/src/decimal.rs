@@ -100,25 +100,6 @@ impl Decimal {
         }
     }
 
-    /// Rounds half away from zero to `scale` fraction digits (used only where a rule says to
-    /// round, e.g. the tolerance band of an LC amount).
-    pub fn round_to(self, scale: u8) -> Decimal {
-        if scale >= self.scale {
-            return self.rescale(scale).unwrap_or(self);
-        }
-        let factor = pow10(self.scale - scale);
-        let half = factor / 2;
-        let rounded = if self.mantissa >= 0 {
-            (self.mantissa + half) / factor
-        } else {
-            (self.mantissa - half) / factor
-        };
-        Decimal {
-            mantissa: rounded,
-            scale,
-        }
-    }
-
     pub fn checked_add(self, other: Decimal) -> Option<Decimal> {
         let scale = self.scale.max(other.scale);
         let (a, b) = (self.rescale(scale)?, other.rescale(scale)?);
@@ -305,8 +286,6 @@ mod tests {
         assert_eq!(d("12.5").checked_mul(d("4")).unwrap(), d("50.0"));
         assert_eq!(d("125000.00").percent(10).unwrap(), d("12500.00"));
         assert_eq!(d("0.05").percent(50).unwrap(), d("0.03"));
-        assert_eq!(d("1.005").round_to(2), d("1.01"));
-        assert_eq!(d("-1.005").round_to(2), d("-1.01"));
         assert_eq!(d("1.50").rescale(1), Some(d("1.5")));
         assert_eq!(d("1.55").rescale(1), None);
         assert!(d("100") == d("100.00").rescale(0).unwrap());

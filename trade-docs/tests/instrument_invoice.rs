@@ -119,12 +119,8 @@ fn every_legal_transition() {
     for (stage, action, actor, state, event) in cases {
         let shown = format!("{stage} --{}-->", action.name());
         let before = at(stage);
-        let (after, applied) = before
-            .apply(action, &actor, &later())
-            .applied()
-            .unwrap_or_else(|| panic!("{shown}: rejected"));
+        let (after, applied) = apply_legal(&before, action, &actor, &later(), &shown);
         assert_eq!((after.state, &applied), (state, &event), "{shown}");
-        assert_eq!(after.history.len(), before.history.len() + 1, "{shown}");
         assert_eq!(
             after.history.last().unwrap().party_id,
             actor.party_id,

@@ -77,47 +77,57 @@ impl<A: Application> Engine<A> {
 
     fn propose(&mut self) {
         let round = self.pacemaker.round();
-        let qc = self.tree.high_qc().clone();
-        let Some(parent) = self.tree.get(&qc.block_id).cloned() else {
+        let Some(hashed) = self.build_block(round) else {
             return;
         };
-        let pending = self.tree.pending_tx_hashes(&qc.block_id);
-        let transactions = self.mempool.select(
-            self.config.block_txs_max,
-            self.config.block_bytes_max,
-            &pending,
-        );
-        let executed = self
-            .roots
-            .get(&self.executed_height)
-            .map(|root| (self.executed_height, *root));
-        let block = Block {
-            epoch: self.epoch.epoch,
-            round,
-            height: parent.height + 1,
-            parent_id: qc.block_id,
-            qc,
-            proposer: self.safety.identity().index,
-            timestamp_ms: self.now.max(parent.timestamp_ms + 1),
-            transactions,
-            executed,
-        };
-        let id = block.id();
+        let (block, id) = (hashed.block.clone(), hashed.id);
         let tc = self.last_tc.clone().filter(|tc| tc.round + 1 == round);
         let signature = self.safety.identity().sign(&proposal_signing_bytes(&id));
         self.proposed_round = round;
+        if self.tree.insert(hashed).is_err() {
+            return;
+        }
+        self.persist(Record::Block(block.clone()));
         let proposal = Proposal {
             block: block.clone(),
             tc: tc.clone(),
             signature,
         };
-        if self.tree.insert(block.clone(), id).is_err() {
-            return;
-        }
-        self.persist(Record::Block(block.clone()));
         self.out
             .push(Effect::Broadcast(Message::Proposal(proposal)));
         self.vote_for(&block, id, tc.as_ref());
+    }
+
+    /// The next block on the highest certificate: the oldest mempool transactions not already
+    /// in a pending block of that chain, stamped with `now` and the last executed state root.
+    fn build_block(&self, round: Round) -> Option<HashedBlock> {
+        let qc = self.tree.high_qc().clone();
+        let parent = self.tree.get(&qc.block_id)?;
+        let pending = self.tree.pending_tx_hashes(&qc.block_id);
+        let (tx_hashes, transactions) = self
+            .mempool
+            .select(
+                self.config.block_txs_max,
+                self.config.block_bytes_max,
+                &pending,
+            )
+            .into_iter()
+            .unzip();
+        let block = Block {
+            epoch: self.epoch.epoch,
+            round,
+            height: parent.height + 1,
+            parent_id: qc.block_id,
+            timestamp_ms: self.now.max(parent.timestamp_ms + 1),
+            qc,
+            proposer: self.safety.identity().index,
+            transactions,
+            executed: self
+                .roots
+                .get(&self.executed_height)
+                .map(|root| (self.executed_height, *root)),
+        };
+        Some(HashedBlock::with_hashes(block, tx_hashes))
     }
 
     /// Asks the safety rules for a vote and sends it to the next round's leader.
@@ -171,7 +181,8 @@ impl<A: Application> Engine<A> {
         {
             return;
         }
-        let id = block.id();
+        let hashed = HashedBlock::new(block.clone());
+        let id = hashed.id;
         if self
             .validators
             .verify_proposal_signature(&proposal, &id)
@@ -200,9 +211,9 @@ impl<A: Application> Engine<A> {
         if block.proposer != self.leader_after(block.round, &block.parent_id) {
             return;
         }
-        if self.block_is_acceptable(block) && self.tree.insert(block.clone(), id).is_ok() {
-            self.persist(Record::Block(block.clone()));
+        if self.block_is_acceptable(block) && self.tree.insert(hashed).is_ok() {
             let block = block.clone();
+            self.persist(Record::Block(block.clone()));
             self.vote_for(&block, id, proposal.tc.as_ref());
             self.on_block_inserted(block.round, id, from);
         }
@@ -475,14 +486,15 @@ impl<A: Application> Engine<A> {
     fn on_sync_response(&mut self, from: ValidatorIndex, response: SyncResponse) {
         let count = response.blocks.len().min(SYNC_BLOCKS_MAX);
         for (i, block) in response.blocks.into_iter().take(count).enumerate() {
-            let id = block.id();
+            let hashed = HashedBlock::new(block.clone());
+            let id = hashed.id;
             if block.epoch != self.epoch.epoch
                 || block.height <= self.tree.committed_height()
                 || self.tree.contains(&id)
             {
                 continue;
             }
-            if !self.qc_is_valid(&block.qc) || self.tree.insert(block.clone(), id).is_err() {
+            if !self.qc_is_valid(&block.qc) || self.tree.insert(hashed).is_err() {
                 return;
             }
             self.persist(Record::Block(block.clone()));
@@ -503,8 +515,12 @@ impl<A: Application> Engine<A> {
     // ----- commits and epochs -----
 
     /// Executes a committed block, checks the state root it carries, and reports it.
-    fn commit(&mut self, block: Block) {
-        let id = block.id();
+    fn commit(&mut self, committed: HashedBlock) {
+        let HashedBlock {
+            block,
+            id,
+            tx_hashes,
+        } = committed;
         let execution = self.app.execute(&block, &id);
         self.roots.insert(block.height, execution.state_root);
         while self.roots.len() > super::ROOTS_KEPT {
@@ -520,7 +536,7 @@ impl<A: Application> Engine<A> {
             height: block.height,
             block_id: id,
         });
-        self.mempool.remove_committed(&block.transactions);
+        self.mempool.remove_committed(&tx_hashes);
         self.leaders.record_commit(block.proposer);
         self.out.push(Effect::Committed(Commit {
             epoch: block.epoch,
@@ -630,8 +646,9 @@ impl<A: Application> Engine<A> {
         let mut pending = recovery.pending.clone();
         pending.sort_by_key(|b| b.height);
         for block in pending {
-            let id = block.id();
-            if block.epoch == self.epoch.epoch && self.tree.insert(block, id).is_ok() {
+            let hashed = HashedBlock::new(block);
+            let id = hashed.id;
+            if hashed.block.epoch == self.epoch.epoch && self.tree.insert(hashed).is_ok() {
                 if let Some(qc) = qcs.get(&id) {
                     let committed = self.tree.insert_qc((*qc).clone());
                     committed.into_iter().for_each(|b| self.commit(b));

@@ -382,19 +382,6 @@ impl<A: Application> Engine<A> {
         self.tree.len()
     }
 
-    pub fn app(&self) -> &A {
-        &self.app
-    }
-
-    pub fn validators(&self) -> &ValidatorSet {
-        &self.validators
-    }
-
-    /// The state root after `height`, if still kept.
-    pub fn state_root(&self, height: Height) -> Option<Digest> {
-        self.roots.get(&height).copied()
-    }
-
     /// Whether this validator may still propose in the current round: it leads it, has not
     /// proposed in it, and has not voted or timed out in it.
     fn may_propose(&self) -> bool {

@@ -12,8 +12,7 @@
 
 mod check;
 
-use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::BTreeMap;
 
 use ed25519_dalek::SigningKey;
 use rand::{Rng, SeedableRng};
@@ -182,8 +181,8 @@ struct Sim {
     rng: ChaCha8Rng,
     now: Millis,
     seq: u64,
-    queue: BinaryHeap<Reverse<(Millis, u64, usize)>>,
-    events: BTreeMap<usize, Event>,
+    /// Pending events in the order they happen: by time, then by when they were scheduled.
+    queue: BTreeMap<(Millis, u64), Event>,
     instances: Vec<Instance>,
     validators: Vec<ValidatorInfo>,
     /// Partition group of each instance; messages cross only within a group.
@@ -237,8 +236,7 @@ impl Sim {
             rng,
             now: 0,
             seq: 0,
-            queue: BinaryHeap::new(),
-            events: BTreeMap::new(),
+            queue: BTreeMap::new(),
             instances,
             validators,
             groups,
@@ -251,20 +249,16 @@ impl Sim {
 
     fn schedule(&mut self, at: Millis, event: Event) {
         self.seq += 1;
-        self.events.insert(self.seq as usize, event);
-        self.queue.push(Reverse((at, self.seq, self.seq as usize)));
+        self.queue.insert((at, self.seq), event);
     }
 
     fn run(mut self) -> SimReport {
         self.boot();
-        while let Some(Reverse((at, _, id))) = self.queue.pop() {
+        while let Some(((at, _), event)) = self.queue.pop_first() {
             if at > self.config.duration_ms {
                 break;
             }
             self.now = at;
-            let Some(event) = self.events.remove(&id) else {
-                continue;
-            };
             self.step(event);
             self.checker.check_liveness(
                 self.now,

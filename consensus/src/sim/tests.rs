@@ -164,14 +164,11 @@ fn debug_seed() {
     });
     sim.boot();
     let mut last_print = 0;
-    while let Some(std::cmp::Reverse((at, _, id))) = sim.queue.pop() {
+    while let Some(((at, _), event)) = sim.queue.pop_first() {
         if at > sim.config.duration_ms {
             break;
         }
         sim.now = at;
-        let Some(event) = sim.events.remove(&id) else {
-            continue;
-        };
         sim.step(event);
         if sim.now >= last_print + 500 {
             last_print = sim.now;

@@ -94,15 +94,6 @@ pub struct Invoice {
 }
 
 impl Invoice {
-    /// The goods as the invoice describes them: every line's description, one per line.
-    pub fn goods_description(&self) -> String {
-        self.lines
-            .iter()
-            .map(|l| l.description.as_str())
-            .collect::<Vec<_>>()
-            .join("\n")
-    }
-
     pub(super) fn check(&self, faults: &mut Faults) {
         faults.not_blank("number", &self.number);
         faults.not_blank("type_code", &self.type_code);

@@ -137,14 +137,6 @@ pub struct Party {
 }
 
 impl Party {
-    /// A party with a name only.
-    pub fn named(name: impl Into<String>) -> Party {
-        Party {
-            name: name.into(),
-            ..Party::default()
-        }
-    }
-
     fn check(&self, path: &str, faults: &mut Faults) {
         faults.not_blank(&format!("{path}.name"), &self.name);
     }

@@ -133,6 +133,22 @@ pub fn declaration_parties() -> DeclarationParties {
     }
 }
 
+/// Applies an action that must be legal, and checks that it added exactly one history entry.
+pub fn apply_legal<I: Instrument>(
+    before: &I,
+    action: I::Action,
+    actor: &Actor,
+    context: &Context,
+    shown: &str,
+) -> (I, I::Event) {
+    let (after, event) = before
+        .apply(action, actor, context)
+        .applied()
+        .unwrap_or_else(|| panic!("{shown}: rejected"));
+    assert_eq!(after.history().len(), before.history().len() + 1, "{shown}");
+    (after, event)
+}
+
 /// Drives an instrument through steps that must all apply, one block a step, one day apart
 /// from `start`. Panics naming the step that was rejected.
 pub fn drive<I: Instrument + Clone>(
