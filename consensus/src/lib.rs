@@ -6,6 +6,8 @@
 //! - [`validators`]: validator sets, quorums, signature checks; [`types`]: wire types;
 //! - [`store`]: the records the engine persists and recovery from them; [`app`]: the port
 //!   the ledger application implements; [`mempool`]: the bounded transaction queue;
+//! - [`participant`]: the roles and facts of participants shared by identity, ledger and
+//!   transport;
 //! - [`sim`]: deterministic simulation and Twins over a seeded faulty network.
 //!
 //! Not here yet: the sled store, the QUIC transport and the validator node (next issue).
@@ -17,6 +19,7 @@ pub mod engine;
 pub mod leader;
 pub mod mempool;
 pub mod pacemaker;
+pub mod participant;
 pub mod safety;
 pub mod sim;
 pub mod store;

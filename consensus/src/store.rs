@@ -15,6 +15,11 @@ use crate::safety::SafetyData;
 use crate::types::*;
 use crate::validators::ValidatorInfo;
 
+/// Application state changes of one committed height: key → new value, `None` deletes. The
+/// ledger application produces one per executed block; the node writes it atomically with that
+/// height's [`Record::Committed`].
+pub type WriteSet = Vec<(Vec<u8>, Option<Vec<u8>>)>;
+
 /// The validator set of an epoch and the committed block it starts from.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EpochState {
