@@ -121,6 +121,25 @@ impl<'de> Deserialize<'de> for Bytes64OrLess {
 /// An opaque ledger transaction; the engine orders bytes, the application gives them meaning.
 pub type Transaction = Vec<u8>;
 
+/// A block's transactions as a list of byte strings on the wire (serde's default for `Vec<u8>`
+/// is a list of integers, which doubles the size of a block and slows its decoding).
+mod transaction_list {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use serde_bytes::{ByteBuf, Bytes};
+
+    use super::Transaction;
+
+    pub fn serialize<S: Serializer>(txs: &[Transaction], s: S) -> Result<S::Ok, S::Error> {
+        let bytes: Vec<&Bytes> = txs.iter().map(|tx| Bytes::new(tx)).collect();
+        bytes.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Transaction>, D::Error> {
+        let bufs = Vec::<ByteBuf>::deserialize(d)?;
+        Ok(bufs.into_iter().map(ByteBuf::into_vec).collect())
+    }
+}
+
 /// A block proposed for a round.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Block {
@@ -133,6 +152,7 @@ pub struct Block {
     pub proposer: ValidatorIndex,
     /// The proposer's clock; must exceed the parent's and lie within the allowed skew.
     pub timestamp_ms: Millis,
+    #[serde(with = "transaction_list")]
     pub transactions: Vec<Transaction>,
     /// The state root the proposer computed after executing this committed height, so that
     /// a validator whose state diverged detects it and stops.

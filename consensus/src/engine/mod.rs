@@ -377,6 +377,15 @@ impl<A: Application> Engine<A> {
         }
     }
 
+    /// The application, for reading committed state and taking what it produced.
+    pub fn app(&self) -> &A {
+        &self.app
+    }
+
+    pub fn app_mut(&mut self) -> &mut A {
+        &mut self.app
+    }
+
     /// Blocks held above the committed root.
     pub fn tree_len(&self) -> usize {
         self.tree.len()
