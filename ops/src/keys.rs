@@ -69,7 +69,7 @@ pub fn load_ed25519(path: &Path) -> Result<SigningKey> {
         .map_err(|e| anyhow::anyhow!("not a PKCS#8 PEM Ed25519 private key: {e}"))
 }
 
-fn write_key(key: &SigningKey, out: &Path, force: bool) -> Result<()> {
+pub fn write_key(key: &SigningKey, out: &Path, force: bool) -> Result<()> {
     let pem = key
         .to_pkcs8_pem(LineEnding::LF)
         .map_err(|e| anyhow::anyhow!("cannot encode key: {e}"))?;

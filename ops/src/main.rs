@@ -5,10 +5,17 @@
 //! stderr, as `error: <file>: <place>: <problem>`, with exit code 1 (2 for a usage error).
 #![forbid(unsafe_code)]
 
+mod bench;
+mod demo;
 mod docs;
 mod input;
 mod keys;
+mod load;
+mod network;
+mod node;
+mod peer_bench;
 mod sim;
+mod status;
 
 use clap::{Parser, Subcommand};
 
@@ -30,6 +37,17 @@ enum Command {
     Keys(keys::KeysCommand),
     /// Run the consensus engine's deterministic simulation over many seeds.
     Sim(sim::SimArgs),
+    /// Run one validator from its configuration file.
+    Node(node::NodeArgs),
+    /// Start a local network of 4 Kazakh and 3 Chinese validators and run the corridor scenario.
+    Demo(demo::DemoArgs),
+    /// Show each validator's height, view, leader, peers and lag.
+    Status(status::StatusArgs),
+    /// Benchmark validator processes under load (or the hotstuff_rs peer, in-process).
+    Bench(bench::BenchArgs),
+    /// The load process of `silkway bench`.
+    #[command(hide = true)]
+    BenchLoad(load::LoadArgs),
 }
 
 fn main() {
@@ -38,6 +56,11 @@ fn main() {
         Command::Docs(command) => docs::run(command),
         Command::Keys(command) => keys::run(command),
         Command::Sim(args) => sim::run_command(args),
+        Command::Node(args) => node::run(args),
+        Command::Demo(args) => demo::run(args),
+        Command::Status(args) => status::run(args),
+        Command::Bench(args) => bench::run(args),
+        Command::BenchLoad(args) => load::run(args),
     };
     if let Err(error) = result {
         eprintln!("error: {error:#}");

@@ -386,6 +386,11 @@ impl<A: Application> Engine<A> {
         &mut self.app
     }
 
+    /// The validator set of the current epoch.
+    pub fn validator_set(&self) -> &ValidatorSet {
+        &self.validators
+    }
+
     /// Blocks held above the committed root.
     pub fn tree_len(&self) -> usize {
         self.tree.len()

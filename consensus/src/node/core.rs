@@ -1,0 +1,380 @@
+//! The core thread: the engine, the store and the application, driven by one inbox.
+//!
+//! The loop waits for an event until the engine's next deadline, hands the event to the
+//! engine, and carries out the effects in their order. Consecutive `Persist` records are
+//! written in one store call (one flush) before the next effect; a commit record is written
+//! together with the application's state changes for that height, atomically. A tick is given
+//! whenever the deadline has passed, even while events keep arriving, so a loaded validator
+//! still times out.
+//!
+//! Transactions from clients pass the ledger's admission checks (encoding, signature, a
+//! registered and unrevoked signer, validity window, replay) before they enter the engine's
+//! mempool, and are forwarded to the current leader, so that they are proposed soon even
+//! when this validator does not lead for a while. Transactions forwarded by a peer pass the
+//! same checks and are not forwarded again.
+
+use std::collections::BTreeSet;
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_bytes::ByteBuf;
+use tokio::sync::mpsc;
+
+use super::{now_ms, Inbound, NodeConfig, NodeError};
+use crate::engine::{Commit, Effect, Engine};
+use crate::ledger::{self, Genesis, StateView, TradeApp};
+use crate::net::client::{ClientCall, CommitNotice, NodeStatus, Request, Response, SubmitResult};
+use crate::net::peer::{Lane, Peers, Received};
+use crate::net::{wire, Access, PeerFrame};
+use crate::store::{serve_sync, Record, RecordStore, SledStore};
+use crate::types::{transaction_hashes, Digest, Message, Millis, Transaction};
+
+/// What the core thread receives.
+#[derive(Debug)]
+pub(super) enum Event {
+    Peer(Received),
+    Client(ClientCall),
+    Shutdown,
+}
+
+pub(super) struct Core {
+    name: String,
+    country: String,
+    public_key: [u8; 32],
+    engine: Engine<TradeApp>,
+    store: SledStore,
+    peers: Arc<Peers>,
+    access: Access,
+    inbound: Inbound,
+    /// Validator keys of the current epoch, by index.
+    validators: Vec<[u8; 32]>,
+    validator_names: Vec<String>,
+    watchers: Vec<mpsc::Sender<CommitNotice>>,
+    last_commit_ms: Millis,
+    state_root: Digest,
+    revoked: BTreeSet<[u8; 32]>,
+    sync_blocks_max: usize,
+}
+
+impl std::fmt::Debug for Core {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Core").field("name", &self.name).finish()
+    }
+}
+
+impl Core {
+    pub(super) fn new(
+        config: &NodeConfig,
+        engine: Engine<TradeApp>,
+        store: SledStore,
+        peers: Arc<Peers>,
+        access: Access,
+        inbound: Inbound,
+        genesis: &Genesis,
+        public_key: [u8; 32],
+    ) -> Core {
+        let country = genesis
+            .validators
+            .iter()
+            .find(|v| v.public_key == public_key)
+            .map_or_else(|| "--".to_string(), |v| v.country.to_string());
+        let mut core = Core {
+            name: config.name.clone(),
+            country,
+            public_key,
+            engine,
+            store,
+            peers,
+            access,
+            inbound,
+            validators: Vec::new(),
+            validator_names: Vec::new(),
+            watchers: Vec::new(),
+            last_commit_ms: 0,
+            state_root: Digest::default(),
+            revoked: BTreeSet::new(),
+            sync_blocks_max: config.consensus.sync_blocks_max.max(1),
+        };
+        core.refresh_access();
+        core
+    }
+
+    /// Runs until shutdown (Ok) or until the node must stop (Err).
+    pub(super) fn run(mut self, first: Vec<Effect>, inbox: Receiver<Event>) -> Result<(), NodeError> {
+        self.carry_out(first)?;
+        loop {
+            let Some(deadline) = self.engine.next_deadline() else {
+                let reason = self.engine.status().halted.unwrap_or_default();
+                return Err(NodeError::Halted(reason));
+            };
+            let wait_ms = deadline.saturating_sub(now_ms());
+            let event = if wait_ms == 0 {
+                Err(RecvTimeoutError::Timeout)
+            } else {
+                inbox.recv_timeout(Duration::from_millis(wait_ms))
+            };
+            let effects = match event {
+                Ok(Event::Shutdown) | Err(RecvTimeoutError::Disconnected) => return Ok(()),
+                Ok(Event::Peer(received)) => self.on_peer(received),
+                Ok(Event::Client(call)) => self.on_client(call),
+                Err(RecvTimeoutError::Timeout) => self.engine.handle_tick(now_ms()),
+            };
+            self.carry_out(effects)?;
+            if now_ms() >= deadline {
+                let effects = self.engine.handle_tick(now_ms());
+                self.carry_out(effects)?;
+            }
+        }
+    }
+
+    fn on_peer(&mut self, received: Received) -> Vec<Effect> {
+        match received.frame {
+            PeerFrame::Message(Message::SyncRequest(request)) => {
+                if let Some(response) = serve_sync(&self.store, &request, self.sync_blocks_max) {
+                    let frame = frame(&PeerFrame::Message(Message::SyncResponse(response)));
+                    self.peers.send(&received.from, Lane::Sync, frame);
+                }
+                Vec::new()
+            }
+            PeerFrame::Message(message) => {
+                let Some(index) = self.engine.validator_set().index_of(&received.from) else {
+                    return Vec::new();
+                };
+                self.engine.handle_message(index, message, now_ms())
+            }
+            PeerFrame::Transactions(txs) => {
+                let txs = txs.into_iter().map(ByteBuf::into_vec).collect();
+                self.admit(txs, false).1
+            }
+        }
+    }
+
+    fn on_client(&mut self, call: ClientCall) -> Vec<Effect> {
+        match call {
+            ClientCall::Watch { notices } => {
+                self.watchers.push(notices);
+                Vec::new()
+            }
+            ClientCall::Request { request, reply } => {
+                let (response, effects) = self.answer(request);
+                let _ = reply.send(response);
+                effects
+            }
+        }
+    }
+
+    fn answer(&mut self, request: Request) -> (Response, Vec<Effect>) {
+        let view: &dyn StateView = &self.store;
+        let json = |value: Option<serde_json::Value>| {
+            Response::Json(value.map(|v| v.to_string()))
+        };
+        let response = match request {
+            Request::Submit { txs } => {
+                let txs = txs.into_iter().map(ByteBuf::into_vec).collect();
+                let (results, effects) = self.admit(txs, true);
+                return (Response::Submitted(results), effects);
+            }
+            Request::Status => Response::Status(self.status()),
+            Request::Instrument { id } => json(to_json(ledger::query::instrument(view, &id))),
+            Request::Anchor { fingerprint } => {
+                json(to_json(ledger::query::anchor(view, &fingerprint.0)))
+            }
+            Request::History { id, after_seq, limit } => {
+                let limit = (limit as usize).min(1000);
+                json(to_json(Some(ledger::query::history(view, &id, after_seq, limit))))
+            }
+            Request::Outcome { tx } => json(to_json(ledger::query::outcome(view, &tx))),
+            Request::WatchCommits => Response::Error("watch on its own stream".into()),
+        };
+        (response, Vec::new())
+    }
+
+    /// Admission checks, then the engine's mempool; forwards what a client sent to the leader.
+    fn admit(&mut self, txs: Vec<Transaction>, forward: bool) -> (Vec<SubmitResult>, Vec<Effect>) {
+        let now = now_ms();
+        let mut effects = Vec::new();
+        let mut results = Vec::with_capacity(txs.len());
+        let mut accepted = Vec::new();
+        for tx in txs {
+            let admitted = match self.engine.app_mut().admit(&tx, now) {
+                Ok(admitted) => admitted,
+                Err(e) => {
+                    results.push(SubmitResult::Refused(e.to_string()));
+                    continue;
+                }
+            };
+            match self.engine.submit(tx.clone(), now) {
+                Ok(more) => {
+                    effects.extend(more);
+                    results.push(SubmitResult::Accepted(admitted.hash));
+                    accepted.push(ByteBuf::from(tx));
+                }
+                Err(e) => results.push(SubmitResult::Refused(e.to_string())),
+            }
+        }
+        if forward && !accepted.is_empty() {
+            self.forward_to_leader(accepted);
+        }
+        (results, effects)
+    }
+
+    fn forward_to_leader(&self, txs: Vec<ByteBuf>) {
+        let status = self.engine.status();
+        if status.index == Some(status.leader) {
+            return;
+        }
+        if let Some(key) = self.validators.get(status.leader as usize) {
+            self.peers
+                .send(key, Lane::Transactions, frame(&PeerFrame::Transactions(txs)));
+        }
+    }
+
+    fn carry_out(&mut self, effects: Vec<Effect>) -> Result<(), NodeError> {
+        let mut records = Vec::new();
+        for effect in effects {
+            match effect {
+                Effect::Persist(record @ Record::Committed { .. }) => {
+                    self.write(&mut records)?;
+                    let Record::Committed { height, .. } = record else {
+                        unreachable!("matched a commit record above");
+                    };
+                    let writes = self.engine.app_mut().take_writes(height).unwrap_or_default();
+                    self.store.commit_with_state(&record, &writes)?;
+                }
+                Effect::Persist(record) => records.push(record),
+                other => {
+                    self.write(&mut records)?;
+                    self.act(other)?;
+                }
+            }
+        }
+        self.write(&mut records)
+    }
+
+    fn write(&mut self, records: &mut Vec<Record>) -> Result<(), NodeError> {
+        if !records.is_empty() {
+            self.store.write(records)?;
+            records.clear();
+        }
+        Ok(())
+    }
+
+    fn act(&mut self, effect: Effect) -> Result<(), NodeError> {
+        match effect {
+            Effect::Send { to, message } => {
+                if let Some(key) = self.validators.get(to as usize) {
+                    let lane = lane_of(&message);
+                    self.peers.send(key, lane, frame(&PeerFrame::Message(message)));
+                }
+            }
+            Effect::Broadcast(message) => {
+                let lane = lane_of(&message);
+                let frame = frame(&PeerFrame::Message(message));
+                for key in self.validators.iter().filter(|k| **k != self.public_key) {
+                    self.peers.send(key, lane, frame.clone());
+                }
+            }
+            Effect::Committed(commit) => self.on_commit(commit),
+            Effect::Halt { reason } => return Err(NodeError::Halted(reason)),
+            Effect::Persist(_) => unreachable!("persist effects are written by carry_out"),
+        }
+        Ok(())
+    }
+
+    fn on_commit(&mut self, commit: Commit) {
+        self.last_commit_ms = commit.timestamp_ms;
+        self.state_root = commit.state_root;
+        let notice = CommitNotice {
+            height: commit.height,
+            block_id: commit.block_id,
+            timestamp_ms: commit.timestamp_ms,
+            state_root: commit.state_root,
+            tx_hashes: transaction_hashes(&commit.transactions),
+        };
+        // A watcher whose queue is full is too slow to follow; it is dropped.
+        self.watchers.retain(|w| w.try_send(notice.clone()).is_ok());
+        if !commit.transactions.is_empty() || self.validators.is_empty() {
+            self.refresh_access();
+        }
+    }
+
+    /// Brings the access list in line with the ledger: current validators, revoked keys; cuts
+    /// off connections of newly revoked keys.
+    fn refresh_access(&mut self) {
+        let set = self.engine.validator_set();
+        let infos: Vec<_> = (0..set.len())
+            .filter_map(|i| set.info(i as _).cloned())
+            .collect();
+        self.validators = infos.iter().map(|v| v.public_key).collect();
+        self.validator_names = infos.iter().map(|v| v.name.clone()).collect();
+        let revoked: BTreeSet<[u8; 32]> =
+            self.engine.app().revoked_keys().into_iter().collect();
+        let newly: Vec<[u8; 32]> = revoked.difference(&self.revoked).copied().collect();
+        {
+            let mut access = self.access.write().unwrap_or_else(|p| p.into_inner());
+            access.validators = infos.iter().map(|v| (v.public_key, v.name.clone())).collect();
+            access.revoked = revoked.clone();
+        }
+        for key in &newly {
+            tracing::warn!(key = %hex::encode(key), "revoked on the ledger; cutting off");
+            self.peers.cut_off(key);
+            let conns = self
+                .inbound
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .remove(key)
+                .unwrap_or_default();
+            for conn in conns {
+                conn.close(quinn::VarInt::from_u32(2), b"revoked");
+            }
+        }
+        self.revoked = revoked;
+    }
+
+    fn status(&self) -> NodeStatus {
+        let status = self.engine.status();
+        let name_of = |key: &[u8; 32]| {
+            self.validators
+                .iter()
+                .position(|k| k == key)
+                .and_then(|i| self.validator_names.get(i).cloned())
+                .unwrap_or_else(|| hex::encode(&key[..4]))
+        };
+        NodeStatus {
+            name: self.name.clone(),
+            country: self.country.clone(),
+            public_key: hex::encode(self.public_key),
+            epoch: status.epoch,
+            view: status.round,
+            committed_height: status.committed_height,
+            state_root: self.state_root,
+            leader: self
+                .validator_names
+                .get(status.leader as usize)
+                .cloned()
+                .unwrap_or_default(),
+            peers_connected: self.peers.connected().iter().map(name_of).collect(),
+            validators: self.validators.len(),
+            mempool_len: status.mempool_len,
+            last_commit_ms: self.last_commit_ms,
+            dropped_frames: self.peers.dropped_frames(),
+            halted: status.halted,
+        }
+    }
+}
+
+fn lane_of(message: &Message) -> Lane {
+    match message {
+        Message::SyncRequest(_) | Message::SyncResponse(_) => Lane::Sync,
+        _ => Lane::Consensus,
+    }
+}
+
+fn frame(frame: &PeerFrame) -> Arc<[u8]> {
+    wire::encode(frame).into()
+}
+
+fn to_json<T: serde::Serialize>(value: Option<T>) -> Option<serde_json::Value> {
+    value.and_then(|v| serde_json::to_value(v).ok())
+}
