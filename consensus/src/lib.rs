@@ -8,6 +8,8 @@
 //!   the ledger application implements; [`mempool`]: the bounded transaction queue;
 //! - [`participant`]: the roles and facts of participants shared by identity, ledger and
 //!   transport;
+//! - [`identity`]: the consortium CA (issuing X.509 certificates), reading and verifying
+//!   participant certificates, and the rustls configuration of mutual TLS between nodes;
 //! - [`sim`]: deterministic simulation and Twins over a seeded faulty network.
 //!
 //! Not here yet: the sled store, the QUIC transport and the validator node (next issue).
@@ -16,6 +18,7 @@
 pub mod app;
 pub mod block_tree;
 pub mod engine;
+pub mod identity;
 pub mod leader;
 pub mod mempool;
 pub mod pacemaker;
