@@ -21,6 +21,7 @@ pub mod engine;
 pub mod identity;
 pub mod leader;
 pub mod mempool;
+pub mod net;
 pub mod pacemaker;
 pub mod participant;
 pub mod safety;

@@ -37,6 +37,9 @@ enum Command {
     Keys(keys::KeysCommand),
     /// Run the consensus engine's deterministic simulation over many seeds.
     Sim(sim::SimArgs),
+    /// Lay out a local network (CAs, certificates, genesis, node configurations).
+    #[command(subcommand)]
+    Network(network::NetworkCommand),
     /// Run one validator from its configuration file.
     Node(node::NodeArgs),
     /// Start a local network of 4 Kazakh and 3 Chinese validators and run the corridor scenario.
@@ -56,6 +59,7 @@ fn main() {
         Command::Docs(command) => docs::run(command),
         Command::Keys(command) => keys::run(command),
         Command::Sim(args) => sim::run_command(args),
+        Command::Network(command) => network::run(command),
         Command::Node(args) => node::run(args),
         Command::Demo(args) => demo::run(args),
         Command::Status(args) => status::run(args),

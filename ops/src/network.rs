@@ -407,3 +407,51 @@ fn write_secret(path: &Path, text: &str) -> Result<()> {
     file.write_all(text.as_bytes())?;
     Ok(())
 }
+
+/// `silkway network`: lay out a local network without starting it.
+#[derive(Debug, clap::Subcommand)]
+pub enum NetworkCommand {
+    /// Create CAs, certificates, the genesis and node configurations for a local network.
+    Create {
+        #[arg(long)]
+        data_dir: PathBuf,
+        /// Kazakh validators.
+        #[arg(long, default_value_t = 2)]
+        kz: usize,
+        /// Chinese validators.
+        #[arg(long, default_value_t = 2)]
+        cn: usize,
+        #[arg(long, default_value_t = 7100)]
+        base_port: u16,
+    },
+}
+
+pub fn run(command: NetworkCommand) -> Result<()> {
+    match command {
+        NetworkCommand::Create {
+            data_dir,
+            kz,
+            cn,
+            base_port,
+        } => {
+            if data_dir.join("network.json").exists() {
+                anyhow::bail!("--data-dir: {} already holds a network", data_dir.display());
+            }
+            let mut parties = consensus::ledger::scenario::party_specs();
+            parties.extend(
+                crate::bench::bench_parties()
+                    .into_iter()
+                    .filter(|p| p.role != ParticipantRole::Operator),
+            );
+            let network = create(&Layout {
+                dir: data_dir,
+                countries: countries(kz, cn),
+                base_port,
+                parties,
+                consensus: Default::default(),
+            })?;
+            println!("{}", serde_json::to_string_pretty(&network)?);
+            Ok(())
+        }
+    }
+}

@@ -215,7 +215,7 @@ impl Dialer {
         tracing::info!(peer = %self.peer.name, "connected");
         let mut writers = tokio::task::JoinSet::new();
         for (lane, receiver) in LANES.iter().zip(receivers) {
-            let Ok(mut stream) = conn.open_uni().await else {
+            let Ok(stream) = conn.open_uni().await else {
                 break;
             };
             // Lower numbers are sent first: votes and proposals before transactions and sync.
