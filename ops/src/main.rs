@@ -5,6 +5,7 @@
 //! stderr, as `error: <file>: <place>: <problem>`, with exit code 1 (2 for a usage error).
 #![forbid(unsafe_code)]
 
+mod ca;
 mod docs;
 mod input;
 mod keys;
@@ -22,6 +23,9 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// The consortium CA: create a jurisdiction's root, issue and show participant certificates.
+    #[command(subcommand)]
+    Ca(ca::CaCommand),
     /// Import, export, fingerprint, sign, verify and examine trade documents offline.
     #[command(subcommand)]
     Docs(docs::DocsCommand),
@@ -35,6 +39,7 @@ enum Command {
 fn main() {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Ca(command) => ca::run(command),
         Command::Docs(command) => docs::run(command),
         Command::Keys(command) => keys::run(command),
         Command::Sim(args) => sim::run_command(args),
