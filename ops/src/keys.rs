@@ -5,7 +5,7 @@
 //! asked. Randomness comes from the operating system. SM2 keys arrive with the bridge-cn issue.
 
 use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -69,12 +69,20 @@ pub fn load_ed25519(path: &Path) -> Result<SigningKey> {
         .map_err(|e| anyhow::anyhow!("not a PKCS#8 PEM Ed25519 private key: {e}"))
 }
 
+/// Writes `key` as PKCS#8 PEM to `out` with mode 0600.
 pub fn write_key(key: &SigningKey, out: &Path, force: bool) -> Result<()> {
     let pem = key
         .to_pkcs8_pem(LineEnding::LF)
         .map_err(|e| anyhow::anyhow!("cannot encode key: {e}"))?;
+    write_file(out, pem.as_bytes(), 0o600, force)
+}
+
+/// Writes a new file with `mode`, refusing to replace an existing one unless `force`. The mode
+/// is set again after opening, since `mode` only applies to a file the open creates and a
+/// replaced file must not keep looser permissions than a secret needs.
+pub fn write_file(out: &Path, contents: &[u8], mode: u32, force: bool) -> Result<()> {
     let mut options = std::fs::OpenOptions::new();
-    options.write(true).mode(0o600);
+    options.write(true).mode(mode);
     if force {
         options.create(true).truncate(true);
     } else {
@@ -82,8 +90,9 @@ pub fn write_key(key: &SigningKey, out: &Path, force: bool) -> Result<()> {
     }
     let mut file = options
         .open(out)
-        .context("cannot create key file (use --force to overwrite an existing one)")?;
-    file.write_all(pem.as_bytes())?;
+        .context("cannot create file (use --force to overwrite an existing one)")?;
+    file.set_permissions(std::fs::Permissions::from_mode(mode))?;
+    file.write_all(contents)?;
     file.sync_all()?;
     Ok(())
 }

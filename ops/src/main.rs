@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 mod bench;
+mod ca;
 mod demo;
 mod docs;
 mod input;
@@ -29,6 +30,9 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// The consortium CA: create a jurisdiction's root, issue and show participant certificates.
+    #[command(subcommand)]
+    Ca(ca::CaCommand),
     /// Import, export, fingerprint, sign, verify and examine trade documents offline.
     #[command(subcommand)]
     Docs(docs::DocsCommand),
@@ -56,6 +60,7 @@ enum Command {
 fn main() {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Ca(command) => ca::run(command),
         Command::Docs(command) => docs::run(command),
         Command::Keys(command) => keys::run(command),
         Command::Sim(args) => sim::run_command(args),

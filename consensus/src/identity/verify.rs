@@ -72,6 +72,18 @@ impl TrustAnchors {
     pub fn countries(&self) -> &[Country] {
         &self.countries
     }
+
+    /// The country of the root `anchor` (one of ours, as webpki returns it).
+    fn country_of(&self, anchor: &TrustAnchor<'_>) -> Option<Country> {
+        self.anchors
+            .iter()
+            .zip(&self.countries)
+            .find(|(candidate, _)| {
+                candidate.subject == anchor.subject
+                    && candidate.subject_public_key_info == anchor.subject_public_key_info
+            })
+            .map(|(_, country)| *country)
+    }
 }
 
 /// Validates `cert_der`'s path to one of `anchors` at `now_unix_s` (for TLS server or client
@@ -132,16 +144,8 @@ pub(crate) fn verify_for_usage(
             None,
         )
         .map_err(path_error)?;
-    let anchor = path.anchor();
     let root_country = anchors
-        .anchors
-        .iter()
-        .zip(&anchors.countries)
-        .find(|(candidate, _)| {
-            candidate.subject == anchor.subject
-                && candidate.subject_public_key_info == anchor.subject_public_key_info
-        })
-        .map(|(_, country)| *country)
+        .country_of(path.anchor())
         .ok_or(IdentityError::UnknownIssuer)?;
     let participant = parse_participant(cert_der)?;
     if participant.country != root_country {
