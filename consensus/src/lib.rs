@@ -8,6 +8,8 @@
 //!   the ledger application implements; [`mempool`]: the bounded transaction queue;
 //! - [`participant`]: the roles and facts of participants shared by identity, ledger and
 //!   transport;
+//! - [`ledger`]: the trade ledger application (transactions, execution through the
+//!   trade-docs state machines, admission, queries, the demo scenario);
 //! - [`sim`]: deterministic simulation and Twins over a seeded faulty network.
 //!
 //! Not here yet: the sled store, the QUIC transport and the validator node (next issue).
@@ -17,6 +19,7 @@ pub mod app;
 pub mod block_tree;
 pub mod engine;
 pub mod leader;
+pub mod ledger;
 pub mod mempool;
 pub mod pacemaker;
 pub mod participant;
