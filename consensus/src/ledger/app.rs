@@ -770,3 +770,104 @@ impl ReplayWindow {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_validity_window_is_inclusive_and_bounded() {
+        let cases = [
+            (1_000, 1_000, None),
+            (1_000 + TX_VALIDITY_MAX_MS, 1_000, None),
+            (999, 1_000, Some("valid_until_ms")),
+            (1_001 + TX_VALIDITY_MAX_MS, 1_000, Some("valid_until_ms")),
+        ];
+        for (valid_until_ms, now_ms, field) in cases {
+            let result = check_window(valid_until_ms, now_ms);
+            assert_eq!(
+                result.err().map(|e| e.field()),
+                field,
+                "{valid_until_ms} at {now_ms}"
+            );
+        }
+    }
+
+    #[test]
+    fn certificate_roles_map_to_instrument_roles() {
+        use ParticipantRole as P;
+        let cases = [
+            (P::Bank, Role::IssuingBank, true),
+            (P::Bank, Role::Financier, true),
+            (P::Bank, Role::Beneficiary, false),
+            (P::Exporter, Role::Declarant, true),
+            (P::Exporter, Role::Seller, true),
+            (P::Exporter, Role::Financier, false),
+            (P::Customs, Role::Customs, true),
+            (P::Customs, Role::Declarant, false),
+            (P::Operator, Role::Operator, true),
+            (P::Validator, Role::Operator, false),
+        ];
+        for (certified, role, allowed) in cases {
+            assert_eq!(
+                role_allowed(certified, role),
+                allowed,
+                "{certified} as {role}"
+            );
+        }
+        assert!(Role::ALL
+            .iter()
+            .all(|role| !role_allowed(P::Validator, *role)));
+    }
+
+    #[test]
+    fn block_dates_are_utc_and_total() {
+        let date = |ms: u64| block_date(ms).to_string();
+        assert_eq!(date(0), "1970-01-01");
+        // 2026-04-28T23:59:59.999Z and the next millisecond.
+        assert_eq!(date(1_777_420_799_999), "2026-04-28");
+        assert_eq!(date(1_777_420_800_000), "2026-04-29");
+        assert_eq!(date(u64::MAX), "9999-12-31");
+    }
+
+    #[test]
+    fn the_replay_window_forgets_only_what_can_no_longer_be_valid() {
+        let mut window = ReplayWindow::default();
+        let (a, b) = (Digest::of(&[b"a"]), Digest::of(&[b"b"]));
+        window.insert(100, a);
+        window.insert(200, b);
+        window.prune(100);
+        assert!(window.contains(&a), "still valid in a block stamped 100");
+        window.prune(101);
+        assert!(!window.contains(&a));
+        assert!(window.contains(&b));
+    }
+
+    #[test]
+    fn genesis_writes_belong_to_height_zero_and_scans_page() {
+        let participants: Vec<Participant> = (0..5u8)
+            .map(|i| Participant {
+                org: format!("org {i}"),
+                name: format!("name {i}"),
+                country: trade_docs::Country::KZ,
+                role: ParticipantRole::Bank,
+                public_key: [i; 32],
+                serial_hex: "01".into(),
+                not_after_unix_s: 0,
+            })
+            .collect();
+        let mut app = TradeApp::new(&Genesis {
+            chain_id: "test".into(),
+            validators: Vec::new(),
+            participants,
+        });
+        let writes = app.take_writes(0).unwrap();
+        assert_eq!(writes.len(), 6, "five participants and the chain id");
+        assert_eq!(app.take_writes(0), None, "taken once");
+        let first = app.state_scan(PARTICIPANT_PREFIX, None, 2);
+        assert_eq!(first.len(), 2);
+        let rest = app.state_scan(PARTICIPANT_PREFIX, Some(&first[1].0), 10);
+        assert_eq!(rest.len(), 3);
+        assert_eq!(rest[0].0, participant_key(&[2; 32]));
+    }
+}
