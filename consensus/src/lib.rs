@@ -10,6 +10,8 @@
 //!   transport;
 //! - [`identity`]: the consortium CA (issuing X.509 certificates), reading and verifying
 //!   participant certificates, and the rustls configuration of mutual TLS between nodes;
+//! - [`ledger`]: the trade ledger application (transactions, execution through the
+//!   trade-docs state machines, admission, queries, the demo scenario);
 //! - [`sim`]: deterministic simulation and Twins over a seeded faulty network.
 //!
 //! Not here yet: the sled store, the QUIC transport and the validator node (next issue).
@@ -20,6 +22,7 @@ pub mod block_tree;
 pub mod engine;
 pub mod identity;
 pub mod leader;
+pub mod ledger;
 pub mod mempool;
 pub mod net;
 pub mod pacemaker;

@@ -11,7 +11,8 @@
 //! - [`json`]: the JSON encoding of every document; [`swift`]: MT700 and MT707; [`cii`]:
 //!   UN/CEFACT Cross Industry Invoice D16B XML;
 //! - [`ucp600`]: examination of a presentation under its letter of credit;
-//! - [`instrument`]: the life cycles of credits, presentations, invoices and declarations.
+//! - [`instrument`]: the life cycles of credits, presentations, invoices and declarations;
+//! - [`demo`]: the documents of the PRODUCT.md §7 demo scenario, compiled in.
 //!
 //! What it deliberately does not do: read files, talk to the network, or know about the ledger.
 //! Callers hand it bytes or text and a `now` where a rule needs a date.
@@ -22,6 +23,7 @@ pub mod cii;
 pub mod codes;
 pub mod date;
 pub mod decimal;
+pub mod demo;
 pub mod document;
 pub mod envelope;
 pub mod fingerprint;
