@@ -25,6 +25,7 @@ pub mod leader;
 pub mod ledger;
 pub mod mempool;
 pub mod net;
+pub mod node;
 pub mod pacemaker;
 pub mod participant;
 pub mod safety;

@@ -115,7 +115,9 @@ fn bench(args: &BenchArgs, dir: &Path) -> Result<serde_json::Value> {
         consensus: ConsensusSettings::default(),
     })?;
     let mut processes = network::start_nodes(dir, &network)?;
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
     runtime.block_on(wait_until_committing(dir, &network))?;
     let pids: Vec<u32> = processes.children.iter().map(|(_, c)| c.id()).collect();
     let cpu_before: Vec<u64> = pids.iter().map(|p| cpu_ticks(*p)).collect();
@@ -191,7 +193,10 @@ async fn wait_until_committing(dir: &Path, network: &network::NetworkFile) -> Re
     let started = Instant::now();
     while started.elapsed() < Duration::from_secs(60) {
         let statuses = crate::status::all_statuses(dir, network).await;
-        if statuses.iter().all(|s| s.as_ref().is_some_and(|s| s.committed_height > 0)) {
+        if statuses
+            .iter()
+            .all(|s| s.as_ref().is_some_and(|s| s.committed_height > 0))
+        {
             return Ok(());
         }
         tokio::time::sleep(Duration::from_millis(300)).await;
@@ -208,7 +213,12 @@ pub fn cpu_ticks(pid: u32) -> u64 {
     let fields: Vec<&str> = stat
         .rsplit_once(')')
         .map_or(vec![], |(_, rest)| rest.split_whitespace().collect());
-    let field = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
+    let field = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
     // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
     field(11) + field(12)
 }
@@ -223,4 +233,3 @@ fn clock_ticks() -> f64 {
 fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
-

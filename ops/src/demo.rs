@@ -135,13 +135,19 @@ async fn submit_scenario(dir: &Path, client: &NodeClient) -> Result<()> {
         .map(|(participant, key)| Party { participant, key })
         .collect();
     let today = today()?;
-    let steps = scenario::scenario(&parties, today, consensus::node::now_ms());
-    println!("submitting the corridor scenario ({} signed transactions) ...", steps.len());
+    let steps = scenario::scenario(&parties, today, consensus::node::now_ms())
+        .map_err(|e| anyhow::anyhow!("cannot build the scenario: {e}"))?;
+    println!(
+        "submitting the corridor scenario ({} signed transactions) ...",
+        steps.len()
+    );
     let mut surprises = 0;
     for step in steps {
         let hash = match client.submit(vec![step.tx.clone()]).await?.pop() {
             Some(SubmitResult::Accepted(hash)) => hash,
-            Some(SubmitResult::Refused(reason)) => bail!("{}: refused at the door: {reason}", step.label),
+            Some(SubmitResult::Refused(reason)) => {
+                bail!("{}: refused at the door: {reason}", step.label)
+            }
             None => bail!("{}: no answer", step.label),
         };
         let (applied, reason) = wait_for_outcome(client, hash).await?;
@@ -193,9 +199,15 @@ fn print_where_to_look(dir: &Path, network: &NetworkFile) {
     }
     println!();
     println!("  status:      silkway status --data-dir {}", dir.display());
-    println!("  node logs:   {}/validators/<name>/node.log", dir.display());
+    println!(
+        "  node logs:   {}/validators/<name>/node.log",
+        dir.display()
+    );
     println!("  genesis:     {}/genesis.json", dir.display());
-    println!("  stores:      {}/validators/<name>/store (sled)", dir.display());
+    println!(
+        "  stores:      {}/validators/<name>/store (sled)",
+        dir.display()
+    );
     println!();
     println!("press Ctrl-C to stop every validator");
 }

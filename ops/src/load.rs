@@ -136,17 +136,25 @@ async fn submit_for(
         let (pending, accepted) = (pending.clone(), accepted.clone());
         tokio::spawn(async move {
             let sent = Instant::now();
-            let hashes: Vec<Digest> = txs.iter().map(|tx| consensus::types::transaction_hash(tx)).collect();
+            let hashes: Vec<Digest> = txs
+                .iter()
+                .map(|tx| consensus::types::transaction_hash(tx))
+                .collect();
             lock(&pending).extend(hashes.iter().map(|h| (*h, sent)));
             match client.submit(txs).await {
                 Ok(results) => {
-                    let ok = results.iter().filter(|r| matches!(r, SubmitResult::Accepted(_))).count();
+                    let ok = results
+                        .iter()
+                        .filter(|r| matches!(r, SubmitResult::Accepted(_)))
+                        .count();
                     accepted.fetch_add(ok, std::sync::atomic::Ordering::Relaxed);
                 }
                 Err(_) => {
-                    let mut pending = lock(&pending);
-                    for h in &hashes {
-                        pending.remove(h);
+                    {
+                        let mut pending = lock(&pending);
+                        for h in &hashes {
+                            pending.remove(h);
+                        }
                     }
                     // A validator that is down: give the others its turn for a while.
                     tokio::time::sleep(Duration::from_secs(1)).await;

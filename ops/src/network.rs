@@ -55,13 +55,6 @@ pub struct ValidatorEntry {
     pub public_key: String,
 }
 
-/// A party of the network with its key, as the demo and the load generator sign with it.
-#[derive(Debug)]
-pub struct PartyFiles {
-    pub participant: Participant,
-    pub dir: PathBuf,
-}
-
 /// How to lay out a new network.
 #[derive(Clone, Debug)]
 pub struct Layout {
@@ -94,7 +87,13 @@ pub fn create(layout: &Layout) -> Result<NetworkFile> {
     let now = now_unix_s();
     let kz_ca = make_ca(dir, Country::KZ, now)?;
     let cn_ca = make_ca(dir, Country::CN, now)?;
-    let ca_of = |country: Country| if country == Country::KZ { &kz_ca } else { &cn_ca };
+    let ca_of = |country: Country| {
+        if country == Country::KZ {
+            &kz_ca
+        } else {
+            &cn_ca
+        }
+    };
     let mut per_country = std::collections::BTreeMap::<Country, usize>::new();
     let mut validators = Vec::new();
     let mut participants = Vec::new();
@@ -104,14 +103,29 @@ pub fn create(layout: &Layout) -> Result<NetworkFile> {
         let name = format!("{}-validator-{count}", country.as_str().to_lowercase());
         let vdir = dir.join("validators").join(&name);
         let org = format!("Silkway JV {}", country_name(*country));
-        let (participant, _) = issue_into(&vdir, ca_of(*country), &org, &name, *country, ParticipantRole::Validator, now)?;
+        let (participant, _) = issue_into(
+            &vdir,
+            ca_of(*country),
+            &org,
+            &name,
+            *country,
+            ParticipantRole::Validator,
+            now,
+        )?;
         participants.push(participant.clone());
         validators.push((index, name, participant));
     }
     for spec in &layout.parties {
         let pdir = dir.join("parties").join(slug(&spec.name));
-        let (participant, _) =
-            issue_into(&pdir, ca_of(spec.country), &spec.org, &spec.name, spec.country, spec.role, now)?;
+        let (participant, _) = issue_into(
+            &pdir,
+            ca_of(spec.country),
+            &spec.org,
+            &spec.name,
+            spec.country,
+            spec.role,
+            now,
+        )?;
         participants.push(participant);
     }
     let genesis = Genesis {
@@ -137,8 +151,12 @@ pub fn create(layout: &Layout) -> Result<NetworkFile> {
     let network = NetworkFile {
         chain_id: genesis.chain_id.clone(),
         validators: entries,
-        client_certificate: PathBuf::from("parties").join(slug(&operator.name)).join("cert.pem"),
-        client_key: PathBuf::from("parties").join(slug(&operator.name)).join("key.pem"),
+        client_certificate: PathBuf::from("parties")
+            .join(slug(&operator.name))
+            .join("cert.pem"),
+        client_key: PathBuf::from("parties")
+            .join(slug(&operator.name))
+            .join("key.pem"),
         trust_roots: vec!["ca/kz/ca.pem".into(), "ca/cn/ca.pem".into()],
     };
     write_json(&dir.join("network.json"), &network)?;
@@ -253,7 +271,10 @@ pub fn load_parties(dir: &Path, specs: &[PartySpec]) -> Result<Vec<(Participant,
 pub fn read_network(dir: &Path) -> Result<NetworkFile> {
     let path = dir.join("network.json");
     let text = fs::read_to_string(&path).with_context(|| {
-        format!("{}: not a network directory (run `silkway demo` first)", path.display())
+        format!(
+            "{}: not a network directory (run `silkway demo` first)",
+            path.display()
+        )
     })?;
     serde_json::from_str(&text).with_context(|| path.display().to_string())
 }
@@ -347,7 +368,11 @@ impl Processes {
     /// The first validator that exited, with its status.
     pub fn exited(&mut self) -> Option<(String, std::process::ExitStatus)> {
         self.children.iter_mut().find_map(|(name, child)| {
-            child.try_wait().ok().flatten().map(|status| (name.clone(), status))
+            child
+                .try_wait()
+                .ok()
+                .flatten()
+                .map(|status| (name.clone(), status))
         })
     }
 }

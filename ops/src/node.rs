@@ -49,26 +49,35 @@ pub fn run(args: NodeArgs) -> Result<()> {
         .worker_threads(2)
         .enable_all()
         .build()?;
-    runtime.block_on(async {
-        consensus::node::run(setup, shutdown_signal()).await
-    })?;
+    runtime.block_on(async { consensus::node::run(setup, shutdown_signal()).await })?;
     Ok(())
 }
 
 /// Reads a configuration file and everything it names.
 pub fn load(path: &Path) -> Result<NodeSetup> {
     let text = fs::read_to_string(path).with_context(|| path.display().to_string())?;
-    let deserializer = toml::Deserializer::parse(&text)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    let deserializer =
+        toml::Deserializer::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     let mut config: NodeConfig = serde_path_to_error::deserialize(deserializer)
         .map_err(|e| anyhow::anyhow!("{}: key '{}': {}", path.display(), e.path(), e.inner()))?;
     let base = path.parent().unwrap_or(Path::new("."));
-    let resolve = |p: &Path| if p.is_absolute() { p.to_path_buf() } else { base.join(p) };
+    let resolve = |p: &Path| {
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            base.join(p)
+        }
+    };
     config.data_dir = resolve(&config.data_dir);
     let read = |key: &str, p: &Path| {
         let p = resolve(p);
-        fs::read_to_string(&p)
-            .with_context(|| format!("{}: key '{key}': cannot read {}", path.display(), p.display()))
+        fs::read_to_string(&p).with_context(|| {
+            format!(
+                "{}: key '{key}': cannot read {}",
+                path.display(),
+                p.display()
+            )
+        })
     };
     let key = keys::load_ed25519(&resolve(&config.key_file))
         .with_context(|| format!("{}: key 'key_file'", path.display()))?;

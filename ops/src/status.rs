@@ -31,7 +31,12 @@ pub fn run(args: StatusArgs) -> Result<()> {
         .enable_all()
         .build()?;
     let statuses = runtime.block_on(all_statuses(&args.data_dir, &network));
-    let top = statuses.iter().flatten().map(|s| s.committed_height).max().unwrap_or(0);
+    let top = statuses
+        .iter()
+        .flatten()
+        .map(|s| s.committed_height)
+        .max()
+        .unwrap_or(0);
     if args.json {
         let rows: Vec<_> = network
             .validators
@@ -63,10 +68,16 @@ pub fn run(args: StatusArgs) -> Result<()> {
                 s.committed_height,
                 s.view,
                 s.leader,
-                format!("{}/{}", s.peers_connected.len(), s.validators.saturating_sub(1)),
+                format!(
+                    "{}/{}",
+                    s.peers_connected.len(),
+                    s.validators.saturating_sub(1)
+                ),
                 top - s.committed_height,
                 s.mempool_len,
-                s.halted.as_deref().map_or("ok".to_string(), |r| format!("halted: {r}")),
+                s.halted
+                    .as_deref()
+                    .map_or("ok".to_string(), |r| format!("halted: {r}")),
             ),
             None => println!("{:<16} {:<7} {:>8}", v.name, v.country.as_str(), "down"),
         }

@@ -39,10 +39,15 @@ impl Net {
             .arg(dir.path())
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        let network: Value =
-            serde_json::from_str(&std::fs::read_to_string(dir.path().join("network.json")).unwrap())
-                .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let network: Value = serde_json::from_str(
+            &std::fs::read_to_string(dir.path().join("network.json")).unwrap(),
+        )
+        .unwrap();
         let n = network["validators"].as_array().unwrap().len();
         let mut net = Net {
             dir,
@@ -108,7 +113,12 @@ impl Net {
             .collect()
     }
 
-    async fn client_with(&self, i: usize, cert_pem: &str, key: &SigningKey) -> anyhow::Result<NodeClient> {
+    async fn client_with(
+        &self,
+        i: usize,
+        cert_pem: &str,
+        key: &SigningKey,
+    ) -> anyhow::Result<NodeClient> {
         let address = self.validator(i)["address"].as_str().unwrap().parse()?;
         let tls = identity::TlsIdentity::from_pem(cert_pem, key)?;
         let roots = self.roots();
@@ -123,7 +133,10 @@ impl Net {
     }
 
     async fn client(&self, i: usize) -> NodeClient {
-        let cert = std::fs::read_to_string(self.path(self.network["client_certificate"].as_str().unwrap())).unwrap();
+        let cert = std::fs::read_to_string(
+            self.path(self.network["client_certificate"].as_str().unwrap()),
+        )
+        .unwrap();
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             match self.client_with(i, &cert, &self.operator_key()).await {
@@ -135,7 +148,12 @@ impl Net {
     }
 
     async fn height(&self, i: usize) -> u64 {
-        self.client(i).await.status().await.unwrap().committed_height
+        self.client(i)
+            .await
+            .status()
+            .await
+            .unwrap()
+            .committed_height
     }
 
     /// Waits until validator `i` has committed `height`.
@@ -146,7 +164,11 @@ impl Net {
             if now >= height {
                 return;
             }
-            assert!(Instant::now() < deadline, "validator {i} stuck at height {now}, wanted {height}; logs in {}", self.dir.path().display());
+            assert!(
+                Instant::now() < deadline,
+                "validator {i} stuck at height {now}, wanted {height}; logs in {}",
+                self.dir.path().display()
+            );
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
     }
@@ -180,12 +202,19 @@ fn runtime() -> tokio::runtime::Runtime {
 }
 
 /// Submits `count` anchoring transactions, round-robin over `clients`; returns their hashes.
-async fn submit_load(clients: &[NodeClient], key: &SigningKey, first_nonce: u64, count: usize) -> Vec<Digest> {
+async fn submit_load(
+    clients: &[NodeClient],
+    key: &SigningKey,
+    first_nonce: u64,
+    count: usize,
+) -> Vec<Digest> {
     let valid_until = consensus::node::now_ms() + 100_000;
     let mut hashes = Vec::new();
     for (turn, start) in (0..count).step_by(100).enumerate() {
         let txs: Vec<Vec<u8>> = (start..(start + 100).min(count))
-            .map(|i| consensus::ledger::scenario::bench_tx(key, first_nonce + i as u64, valid_until))
+            .map(|i| {
+                consensus::ledger::scenario::bench_tx(key, first_nonce + i as u64, valid_until)
+            })
             .collect();
         for result in clients[turn % clients.len()].submit(txs).await.unwrap() {
             match result {
@@ -209,7 +238,10 @@ async fn wait_outcomes(client: &NodeClient, hashes: &[Digest], within: Duration)
                 applied += usize::from(outcome["applied"] == Value::Bool(true));
                 break;
             }
-            assert!(Instant::now() < deadline, "transaction {hash} not committed in time");
+            assert!(
+                Instant::now() < deadline,
+                "transaction {hash} not committed in time"
+            );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
@@ -242,7 +274,10 @@ fn four_validators_commit_1000_transactions_and_agree_on_the_state_root() {
             .collect();
         let hashes = submit_load(&clients, &net.loader_key(), 0, 1000).await;
         assert_eq!(hashes.len(), 1000);
-        assert_eq!(wait_outcomes(&clients[2], &hashes, Duration::from_secs(60)).await, 1000);
+        assert_eq!(
+            wait_outcomes(&clients[2], &hashes, Duration::from_secs(60)).await,
+            1000
+        );
         let mut all = Vec::new();
         for w in watchers {
             all.push(w.await.unwrap());
@@ -252,11 +287,17 @@ fn four_validators_commit_1000_transactions_and_agree_on_the_state_root() {
             .filter(|h| all.iter().all(|roots| roots.contains_key(h)))
             .copied()
             .collect();
-        assert!(common.len() >= 10, "too few heights seen by all four: {common:?}");
+        assert!(
+            common.len() >= 10,
+            "too few heights seen by all four: {common:?}"
+        );
         for h in common {
             let root = all[0][&h];
             for (i, roots) in all.iter().enumerate() {
-                assert_eq!(roots[&h], root, "validator {i} has another state root at height {h}");
+                assert_eq!(
+                    roots[&h], root,
+                    "validator {i} has another state root at height {h}"
+                );
             }
         }
     });
@@ -270,10 +311,14 @@ fn a_killed_validator_is_not_missed_and_catches_up_after_restart() {
     net.kill9(3);
     rt.block_on(async {
         let before = net.height(0).await;
-        net.wait_height(0, before + 10, Duration::from_secs(30)).await;
+        net.wait_height(0, before + 10, Duration::from_secs(30))
+            .await;
         let clients = vec![net.client(0).await, net.client(1).await];
         let hashes = submit_load(&clients, &net.loader_key(), 0, 200).await;
-        assert_eq!(wait_outcomes(&clients[0], &hashes, Duration::from_secs(30)).await, 200);
+        assert_eq!(
+            wait_outcomes(&clients[0], &hashes, Duration::from_secs(30)).await,
+            200
+        );
     });
     net.start(3);
     rt.block_on(async {
@@ -287,7 +332,10 @@ fn a_killed_validator_is_not_missed_and_catches_up_after_restart() {
             roots_for(reference, Duration::from_secs(5))
         );
         let common: Vec<_> = a.keys().filter(|h| b.contains_key(h)).collect();
-        assert!(!common.is_empty(), "the restarted validator is not committing with the others");
+        assert!(
+            !common.is_empty(),
+            "the restarted validator is not committing with the others"
+        );
         for h in common {
             assert_eq!(a[h], b[h], "state roots differ at height {h}");
         }
@@ -343,7 +391,10 @@ fn a_validator_revoked_on_the_ledger_is_cut_off() {
         // Before: validator 0 reaches the others.
         let deadline = Instant::now() + Duration::from_secs(30);
         while client.status().await.unwrap().peers_connected.len() < 3 {
-            assert!(Instant::now() < deadline, "validator 0 never reached all peers");
+            assert!(
+                Instant::now() < deadline,
+                "validator 0 never reached all peers"
+            );
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
         let tx = SignedTx::sign(
@@ -362,7 +413,10 @@ fn a_validator_revoked_on_the_ledger_is_cut_off() {
             SubmitResult::Accepted(hash) => hash,
             SubmitResult::Refused(reason) => panic!("revocation refused: {reason}"),
         };
-        assert_eq!(wait_outcomes(&client, &[hash], Duration::from_secs(30)).await, 1);
+        assert_eq!(
+            wait_outcomes(&client, &[hash], Duration::from_secs(30)).await,
+            1
+        );
         tokio::time::sleep(Duration::from_secs(3)).await;
         let status = client.status().await.unwrap();
         assert!(
@@ -373,8 +427,19 @@ fn a_validator_revoked_on_the_ledger_is_cut_off() {
         // The others go on committing; the revoked validator falls behind and stays behind.
         let stalled = net.height(3).await;
         let before = net.height(0).await;
-        net.wait_height(0, before + 10, Duration::from_secs(30)).await;
-        assert!(net.height(3).await <= stalled + 1, "the revoked validator still follows the chain");
-        assert!(net.client(3).await.status().await.unwrap().peers_connected.is_empty());
+        net.wait_height(0, before + 10, Duration::from_secs(30))
+            .await;
+        assert!(
+            net.height(3).await <= stalled + 1,
+            "the revoked validator still follows the chain"
+        );
+        assert!(net
+            .client(3)
+            .await
+            .status()
+            .await
+            .unwrap()
+            .peers_connected
+            .is_empty());
     });
 }

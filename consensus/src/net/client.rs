@@ -28,12 +28,24 @@ pub const WATCH_QUEUE_LEN_MAX: usize = 1024;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Request {
-    Submit { txs: Vec<ByteBuf> },
+    Submit {
+        txs: Vec<ByteBuf>,
+    },
     Status,
-    Instrument { id: Digest },
-    Anchor { fingerprint: Digest },
-    History { id: Digest, after_seq: Option<u64>, limit: u32 },
-    Outcome { tx: Digest },
+    Instrument {
+        id: Digest,
+    },
+    Anchor {
+        fingerprint: Digest,
+    },
+    History {
+        id: Digest,
+        after_seq: Option<u64>,
+        limit: u32,
+    },
+    Outcome {
+        tx: Digest,
+    },
     WatchCommits,
 }
 
@@ -165,7 +177,10 @@ pub enum ClientError {
         source: WireError,
     },
     #[error("node at {address} answered: {message}")]
-    Refused { address: SocketAddr, message: String },
+    Refused {
+        address: SocketAddr,
+        message: String,
+    },
     #[error("node at {address} gave an unexpected answer to {request}")]
     Unexpected {
         address: SocketAddr,
@@ -221,10 +236,14 @@ impl NodeClient {
             address: self.address,
             source,
         };
-        let (mut send, mut recv) = self.conn.open_bi().await.map_err(|e| ClientError::Connect {
-            address: self.address,
-            reason: e.to_string(),
-        })?;
+        let (mut send, mut recv) = self
+            .conn
+            .open_bi()
+            .await
+            .map_err(|e| ClientError::Connect {
+                address: self.address,
+                reason: e.to_string(),
+            })?;
         wire::write_frame(&mut send, &wire::encode(request))
             .await
             .map_err(wire_err)?;
@@ -267,10 +286,14 @@ impl NodeClient {
 
     /// Commit notices from now on, until the connection ends.
     pub async fn watch_commits(&self) -> Result<mpsc::Receiver<CommitNotice>, ClientError> {
-        let (mut send, mut recv) = self.conn.open_bi().await.map_err(|e| ClientError::Connect {
-            address: self.address,
-            reason: e.to_string(),
-        })?;
+        let (mut send, mut recv) = self
+            .conn
+            .open_bi()
+            .await
+            .map_err(|e| ClientError::Connect {
+                address: self.address,
+                reason: e.to_string(),
+            })?;
         wire::write_frame(&mut send, &wire::encode(&Request::WatchCommits))
             .await
             .map_err(|source| ClientError::Wire {

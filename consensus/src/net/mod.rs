@@ -79,7 +79,9 @@ impl AccessList {
 /// Reads the access list; a poisoned lock still holds a consistent list (writers replace
 /// whole fields), so it is used as it is.
 pub fn read_access(access: &Access) -> std::sync::RwLockReadGuard<'_, AccessList> {
-    access.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+    access
+        .read()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// The participant a connection's handshake authenticated.
@@ -134,10 +136,9 @@ impl TransportConfig {
     /// quinn's settings for every connection of the node.
     pub fn quinn(&self) -> Arc<quinn::TransportConfig> {
         let mut transport = quinn::TransportConfig::default();
-        let idle = quinn::IdleTimeout::try_from(std::time::Duration::from_millis(
-            self.idle_timeout_ms,
-        ))
-        .unwrap_or(quinn::IdleTimeout::from(quinn::VarInt::from_u32(10_000)));
+        let idle =
+            quinn::IdleTimeout::try_from(std::time::Duration::from_millis(self.idle_timeout_ms))
+                .unwrap_or(quinn::IdleTimeout::from(quinn::VarInt::from_u32(10_000)));
         transport
             .max_idle_timeout(Some(idle))
             .keep_alive_interval(Some(std::time::Duration::from_millis(self.keep_alive_ms)))

@@ -153,7 +153,9 @@ impl Drop for Peers {
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     // A panicking holder leaves the map itself consistent (single inserts and removes).
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// One peer's outgoing side: connect, write the lanes, reconnect.

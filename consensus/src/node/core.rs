@@ -101,7 +101,11 @@ impl Core {
     }
 
     /// Runs until shutdown (Ok) or until the node must stop (Err).
-    pub(super) fn run(mut self, first: Vec<Effect>, inbox: Receiver<Event>) -> Result<(), NodeError> {
+    pub(super) fn run(
+        mut self,
+        first: Vec<Effect>,
+        inbox: Receiver<Event>,
+    ) -> Result<(), NodeError> {
         self.carry_out(first)?;
         loop {
             let Some(deadline) = self.engine.next_deadline() else {
@@ -166,9 +170,7 @@ impl Core {
 
     fn answer(&mut self, request: Request) -> (Response, Vec<Effect>) {
         let view: &dyn StateView = &self.store;
-        let json = |value: Option<serde_json::Value>| {
-            Response::Json(value.map(|v| v.to_string()))
-        };
+        let json = |value: Option<serde_json::Value>| Response::Json(value.map(|v| v.to_string()));
         let response = match request {
             Request::Submit { txs } => {
                 let txs = txs.into_iter().map(ByteBuf::into_vec).collect();
@@ -180,9 +182,15 @@ impl Core {
             Request::Anchor { fingerprint } => {
                 json(to_json(ledger::query::anchor(view, &fingerprint.0)))
             }
-            Request::History { id, after_seq, limit } => {
+            Request::History {
+                id,
+                after_seq,
+                limit,
+            } => {
                 let limit = (limit as usize).min(1000);
-                json(to_json(Some(ledger::query::history(view, &id, after_seq, limit))))
+                json(to_json(Some(ledger::query::history(
+                    view, &id, after_seq, limit,
+                ))))
             }
             Request::Outcome { tx } => json(to_json(ledger::query::outcome(view, &tx))),
             Request::WatchCommits => Response::Error("watch on its own stream".into()),
@@ -225,8 +233,11 @@ impl Core {
             return;
         }
         if let Some(key) = self.validators.get(status.leader as usize) {
-            self.peers
-                .send(key, Lane::Transactions, frame(&PeerFrame::Transactions(txs)));
+            self.peers.send(
+                key,
+                Lane::Transactions,
+                frame(&PeerFrame::Transactions(txs)),
+            );
         }
     }
 
@@ -239,7 +250,11 @@ impl Core {
                     let Record::Committed { height, .. } = record else {
                         unreachable!("matched a commit record above");
                     };
-                    let writes = self.engine.app_mut().take_writes(height).unwrap_or_default();
+                    let writes = self
+                        .engine
+                        .app_mut()
+                        .take_writes(height)
+                        .unwrap_or_default();
                     self.store.commit_with_state(&record, &writes)?;
                 }
                 Effect::Persist(record) => records.push(record),
@@ -265,7 +280,8 @@ impl Core {
             Effect::Send { to, message } => {
                 if let Some(key) = self.validators.get(to as usize) {
                     let lane = lane_of(&message);
-                    self.peers.send(key, lane, frame(&PeerFrame::Message(message)));
+                    self.peers
+                        .send(key, lane, frame(&PeerFrame::Message(message)));
                 }
             }
             Effect::Broadcast(message) => {
@@ -308,12 +324,14 @@ impl Core {
             .collect();
         self.validators = infos.iter().map(|v| v.public_key).collect();
         self.validator_names = infos.iter().map(|v| v.name.clone()).collect();
-        let revoked: BTreeSet<[u8; 32]> =
-            self.engine.app().revoked_keys().into_iter().collect();
+        let revoked: BTreeSet<[u8; 32]> = self.engine.app().revoked_keys().into_iter().collect();
         let newly: Vec<[u8; 32]> = revoked.difference(&self.revoked).copied().collect();
         {
             let mut access = self.access.write().unwrap_or_else(|p| p.into_inner());
-            access.validators = infos.iter().map(|v| (v.public_key, v.name.clone())).collect();
+            access.validators = infos
+                .iter()
+                .map(|v| (v.public_key, v.name.clone()))
+                .collect();
             access.revoked = revoked.clone();
         }
         for key in &newly {

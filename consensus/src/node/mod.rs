@@ -221,7 +221,11 @@ pub async fn run(
 
     let access: Access = Arc::new(RwLock::new(AccessList::default()));
     let anchors = Arc::new(TrustAnchors::from_pems(
-        &setup.trust_roots_pem.iter().map(String::as_str).collect::<Vec<_>>(),
+        &setup
+            .trust_roots_pem
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
     )?);
     let tls = TlsIdentity::from_pem(&setup.certificate_pem, &setup.key)?;
     let policy: AdmissionPolicy = {
