@@ -8,7 +8,9 @@
 //!   the ledger application implements; [`mempool`]: the bounded transaction queue;
 //! - [`participant`]: the roles and facts of participants shared by identity, ledger and
 //!   transport;
-//! - [`sim`]: deterministic simulation and Twins over a seeded faulty network.
+//! - [`sim`]: deterministic simulation and Twins over a seeded faulty network;
+//! - `peer_bench` (cargo feature `peer-bench`, off by default): our engine against the
+//!   `hotstuff_rs` crate, both in one process, for `cargo bench --bench peer` and `silkway bench`.
 //!
 //! Not here yet: the sled store, the QUIC transport and the validator node (next issue).
 #![forbid(unsafe_code)]
@@ -20,6 +22,8 @@ pub mod leader;
 pub mod mempool;
 pub mod pacemaker;
 pub mod participant;
+#[cfg(feature = "peer-bench")]
+pub mod peer_bench;
 pub mod safety;
 pub mod sim;
 pub mod store;
