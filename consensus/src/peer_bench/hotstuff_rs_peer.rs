@@ -1,4 +1,4 @@
-//! The `peer` bench's harness for `hotstuff_rs` 0.4: its pluggable parts over the same kind of
+//! The peer benchmark's harness for `hotstuff_rs` 0.4: its pluggable parts over the same kind of
 //! in-memory network as our shell.
 //!
 //! `hotstuff_rs` runs each replica on threads of its own (algorithm, network poller, block sync
@@ -42,7 +42,8 @@ use hotstuff_rs::types::update_sets::{AppStateUpdates, ValidatorSetUpdates};
 use hotstuff_rs::types::validator_set::{ValidatorSet, ValidatorSetState};
 use sha2::{Digest as _, Sha256};
 
-use super::{transaction_id, Cluster, Recorder, Submit, BLOCK_TXS_MAX, TX_BYTES};
+use super::recorder::Recorder;
+use super::{transaction_id, Cluster, Submit, BLOCK_TXS_MAX, TX_BYTES};
 
 /// How many uncommitted ancestors a leader looks through for transactions already proposed.
 /// `hotstuff_rs` commits a block once three blocks extend it, so three suffice on the happy
@@ -182,10 +183,7 @@ fn commit_handler(
         // returns every block with empty data in hotstuff_rs 0.4.0, see [`payload_ids`].
         let snapshot = camera.snapshot();
         let Ok(Some(height)) = snapshot.block_height(&event.block) else {
-            eprintln!(
-                "peer: hotstuff_rs committed block {} that its store lacks",
-                event.block
-            );
+            tracing::warn!(block = %event.block, "hotstuff_rs committed a block its store lacks");
             return;
         };
         let ids = payload_ids(snapshot.block_datum(&event.block, 0).as_ref());

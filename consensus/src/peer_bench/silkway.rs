@@ -1,4 +1,4 @@
-//! The `peer` bench's shell for our engine: one thread per validator over `mpsc` channels.
+//! The peer benchmark's shell for our engine: one thread per validator over `mpsc` channels.
 //!
 //! Each validator thread owns an [`Engine`] and a [`MemoryStore`], waits on its inbox with
 //! `recv_timeout` until the engine's next deadline, feeds it messages, submissions and ticks, and
@@ -17,15 +17,16 @@ use std::sync::Arc;
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use consensus::app::HashChainApp;
-use consensus::store::{serve_sync, MemoryStore};
-use consensus::types::{Message, Millis, Transaction, ValidatorIndex};
-use consensus::validators::ValidatorInfo;
-use consensus::{Config, Effect, Engine};
+use crate::app::HashChainApp;
+use crate::store::{serve_sync, MemoryStore};
+use crate::types::{Message, Millis, Transaction, ValidatorIndex};
+use crate::validators::ValidatorInfo;
+use crate::{Config, Effect, Engine};
 use ed25519_dalek::SigningKey;
 use trade_docs::Country;
 
-use super::{transaction_id, Cluster, Recorder, Submit};
+use super::recorder::Recorder;
+use super::{transaction_id, Cluster, Submit, BLOCK_TXS_MAX};
 
 /// Blocks served per sync request (the limit the simulation uses too).
 const SYNC_BLOCKS_MAX: usize = 64;
@@ -103,7 +104,7 @@ impl Cluster for SilkwayCluster {
         let _ = self.inboxes[index].send(Input::Stop);
         if let Some(thread) = self.threads[index].take() {
             if thread.join().is_err() {
-                eprintln!("peer: silkway validator {index} panicked");
+                tracing::error!(validator = index, "silkway validator panicked");
             }
         }
     }
@@ -161,19 +162,24 @@ struct Shell {
 
 impl Shell {
     fn run(mut self, key: SigningKey, validators: Vec<ValidatorInfo>) {
+        // The same 1 s round timeout and block size limit as before the harness moved here,
+        // stated rather than inherited so that a change of the defaults cannot move the
+        // comparison.
         let config = Config {
             round_timeout_ms: 1000,
+            block_txs_max: BLOCK_TXS_MAX,
             ..Config::default()
         };
         let app = HashChainApp::default();
-        let (mut engine, effects) =
-            match Engine::start(config, key, validators, app, self.clock.now_ms()) {
-                Ok(started) => started,
-                Err(e) => {
-                    eprintln!("peer: silkway validator {} cannot start: {e}", self.index);
-                    return;
-                }
-            };
+        let now_ms = self.clock.now_ms();
+        let (mut engine, effects) = match Engine::start(config, key, validators, app, now_ms) {
+            Ok(started) => started,
+            Err(error) => {
+                let validator = self.index;
+                tracing::error!(validator, %error, "silkway validator cannot start");
+                return;
+            }
+        };
         if self.carry_out(effects) {
             while let Some(effects) = self.step(&mut engine) {
                 if !self.carry_out(effects) {
@@ -181,11 +187,11 @@ impl Shell {
                 }
             }
         }
-        eprintln!(
-            "peer: silkway validator {} stopped at {:?} after {} ticks",
-            self.index,
-            engine.status().committed_height,
-            self.ticks
+        tracing::debug!(
+            validator = self.index,
+            committed_height = ?engine.status().committed_height,
+            ticks = self.ticks,
+            "silkway validator stopped"
         );
     }
 
@@ -247,7 +253,7 @@ impl Shell {
                         .on_block(commit.height, ids, self.recorder.now_us());
                 }
                 Effect::Halt { reason } => {
-                    eprintln!("peer: silkway validator {} halted: {reason}", self.index);
+                    tracing::error!(validator = self.index, %reason, "silkway validator halted");
                     return false;
                 }
             }
