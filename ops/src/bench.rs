@@ -168,7 +168,7 @@ fn bench(args: &BenchArgs, dir: &Path) -> Result<serde_json::Value> {
         "p50_ms": report["p50_ms"],
         "p99_ms": report["p99_ms"],
         "cpu_cores": round2(cpu_s / wall_s),
-        "cpu_cores_per_validator": round2(cpu_s / wall_s / live as f64),
+        "cpu_cores_per_validator": (cpu_s / wall_s / live as f64 * 1000.0).round() / 1000.0,
     }))
 }
 
