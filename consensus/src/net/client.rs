@@ -50,6 +50,7 @@ pub enum Request {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[allow(clippy::large_enum_variant)] // built once per request and sent
 pub enum Response {
     Submitted(Vec<SubmitResult>),
     Status(NodeStatus),

@@ -23,7 +23,7 @@ use tokio::sync::mpsc;
 
 use super::{now_ms, Inbound, NodeConfig, NodeError};
 use crate::engine::{Commit, Effect, Engine};
-use crate::ledger::{self, Genesis, StateView, TradeApp};
+use crate::ledger::{self, StateView, TradeApp};
 use crate::net::client::{ClientCall, CommitNotice, NodeStatus, Request, Response, SubmitResult};
 use crate::net::peer::{Lane, Peers, Received};
 use crate::net::{wire, Access, PeerFrame};
@@ -32,6 +32,7 @@ use crate::types::{transaction_hashes, Digest, Message, Millis, Transaction};
 
 /// What the core thread receives.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)] // each event passes through the inbox once
 pub(super) enum Event {
     Peer(Received),
     Client(ClientCall),
@@ -71,13 +72,12 @@ impl Core {
         peers: Arc<Peers>,
         access: Access,
         inbound: Inbound,
-        genesis: &Genesis,
         public_key: [u8; 32],
     ) -> Core {
-        let country = genesis
-            .validators
-            .iter()
-            .find(|v| v.public_key == public_key)
+        let set = engine.validator_set();
+        let country = set
+            .index_of(&public_key)
+            .and_then(|i| set.info(i))
             .map_or_else(|| "--".to_string(), |v| v.country.to_string());
         let mut core = Core {
             name: config.name.clone(),

@@ -266,7 +266,6 @@ pub async fn run(
         peers.clone(),
         access,
         inbound,
-        &setup.genesis,
         setup.key.verifying_key().to_bytes(),
     );
     let (done_tx, done_rx) = tokio::sync::oneshot::channel();
