@@ -4,13 +4,15 @@
 //! - [`safety`]: the safety rules, small and isolated; [`pacemaker`], [`leader`]: rounds,
 //!   timeouts and leader election; [`block_tree`]: pending blocks and the two-chain commit rule;
 //! - [`validators`]: validator sets, quorums, signature checks; [`types`]: wire types;
-//! - [`store`]: the records the engine persists and recovery from them; [`app`]: the port
-//!   the ledger application implements; [`mempool`]: the bounded transaction queue;
+//! - [`store`]: the records the engine persists, recovery from them, the storage port
+//!   `RecordStore` with `MemoryStore` and the sled-backed `SledStore` (records and application
+//!   state on disk); [`app`]: the port the ledger application implements; [`mempool`]: the
+//!   bounded transaction queue;
 //! - [`participant`]: the roles and facts of participants shared by identity, ledger and
 //!   transport;
 //! - [`sim`]: deterministic simulation and Twins over a seeded faulty network.
 //!
-//! Not here yet: the sled store, the QUIC transport and the validator node (next issue).
+//! Not here yet: the QUIC transport and the validator node (next issue).
 #![forbid(unsafe_code)]
 
 pub mod app;

@@ -3,9 +3,17 @@
 //! The engine emits [`Record`]s as effects; a shell writes them durably, in order, before it
 //! acts on any later effect (that is how "persist before you sign" is kept). Writes cannot
 //! fail from the engine's point of view: a shell that cannot write stops the process
-//! (fail-stop). [`MemoryStore`] keeps the records in memory for tests and the simulation; the
-//! sled store of the validator node keeps the same records on disk and is tested against the
-//! same contract.
+//! (fail-stop).
+//!
+//! [`RecordStore`] is the port both stores implement: [`MemoryStore`] keeps the records in
+//! memory for tests and the simulation (it never fails); [`SledStore`] keeps them on disk for
+//! the validator node, together with the application state, and returns a [`StoreError`] the
+//! node halts on. `consensus/tests/store_contract.rs` runs one suite against both.
+//!
+//! What this module deliberately does not do: prune old blocks, or interpret application state
+//! (keys and values of a [`WriteSet`] are opaque bytes).
+
+mod sled_store;
 
 use std::collections::BTreeMap;
 
@@ -19,6 +27,59 @@ use crate::validators::ValidatorInfo;
 /// ledger application produces one per executed block; the node writes it atomically with that
 /// height's [`Record::Committed`].
 pub type WriteSet = Vec<(Vec<u8>, Option<Vec<u8>>)>;
+
+/// One application state entry read back: key and value.
+pub type StateEntry = (Vec<u8>, Vec<u8>);
+
+pub use sled_store::SledStore;
+
+/// The storage port of the node: durable records in order, and the state to restart from.
+pub trait RecordStore: BlockReader {
+    /// Durably writes `records` in order; returns once all are on disk when any of them is a
+    /// `Record::Safety`, `Record::Committed` or `Record::Epoch` (those are flushed before
+    /// returning; the others may ride on the next flush, which is safe because nothing is
+    /// signed on them alone).
+    fn write(&mut self, records: &[Record]) -> Result<(), StoreError>;
+
+    /// The state to restart from; `None` for a store that never started an epoch.
+    fn recovery(&self) -> Result<Option<Recovery>, StoreError>;
+}
+
+/// Why a store could not read or write. Every write error is fatal to the node (fail-stop).
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("store io error while {action}: {source}")]
+    Io {
+        action: &'static str,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("corrupt record in tree `{tree}` at key {key}: {reason}")]
+    Corrupt {
+        tree: &'static str,
+        key: String,
+        reason: String,
+    },
+    #[error("store write failed while {action}: {source}")]
+    WriteFailed {
+        action: &'static str,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(
+        "store at {path:?} is held by another process (lock not released within {waited_ms} ms)"
+    )]
+    Locked {
+        path: std::path::PathBuf,
+        waited_ms: u64,
+    },
+    #[error("the store refuses writes after an earlier write failed; the node must restart")]
+    Poisoned,
+    #[error("commit_with_state takes a `Committed` record, not a `{kind}` record")]
+    NotACommit { kind: &'static str },
+    #[error("store format version {found} in tree `meta` is not the version {expected} this build reads")]
+    Format { expected: u64, found: u64 },
+}
 
 /// The validator set of an epoch and the committed block it starts from.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,8 +109,31 @@ pub enum Record {
     Epoch(EpochState),
 }
 
+impl Record {
+    /// The variant's name, for error messages and logs.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Record::Safety(_) => "safety",
+            Record::Block(_) => "block",
+            Record::Qc(_) => "qc",
+            Record::Tc(_) => "tc",
+            Record::Committed { .. } => "committed",
+            Record::Epoch(_) => "epoch",
+        }
+    }
+
+    /// Whether a write of this record must be on disk before the write returns: the safety
+    /// record guards signatures, and commits and epochs must never go backwards.
+    pub fn needs_flush(&self) -> bool {
+        matches!(
+            self,
+            Record::Safety(_) | Record::Committed { .. } | Record::Epoch(_)
+        )
+    }
+}
+
 /// What a restarting validator reads back.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Recovery {
     pub safety: SafetyData,
     pub epoch: EpochState,
@@ -173,6 +257,17 @@ impl MemoryStore {
             qcs: self.qcs.values().cloned().collect(),
             highest_tc: self.highest_tc.clone(),
         })
+    }
+}
+
+impl RecordStore for MemoryStore {
+    fn write(&mut self, records: &[Record]) -> Result<(), StoreError> {
+        records.iter().for_each(|record| self.apply(record));
+        Ok(())
+    }
+
+    fn recovery(&self) -> Result<Option<Recovery>, StoreError> {
+        Ok(MemoryStore::recovery(self))
     }
 }
 
