@@ -237,12 +237,16 @@ impl MemoryStore {
     /// The state to restart from; `None` for a store that never started an epoch.
     pub fn recovery(&self) -> Option<Recovery> {
         let epoch = self.epoch.clone()?;
+        let tip = self.committed_height();
+        // A commit pointer never names a block above the committed tip when the engine wrote
+        // it; for any other sequence, such a block counts as pending only (as in the sled
+        // store), so that both stores recover alike from every record sequence.
         let committed: Vec<Block> = self
             .committed
             .values()
             .filter_map(|id| self.blocks.get(id).cloned())
+            .filter(|b| b.height <= tip)
             .collect();
-        let tip = self.committed_height();
         let pending = self
             .blocks
             .values()
