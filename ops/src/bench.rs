@@ -118,7 +118,12 @@ fn bench(args: &BenchArgs, dir: &Path) -> Result<serde_json::Value> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(wait_until_committing(dir, &network))?;
+    runtime.block_on(network::wait_until_committing(
+        dir,
+        &network,
+        &mut processes,
+        Duration::from_secs(60),
+    ))?;
     let pids: Vec<u32> = processes.children.iter().map(|(_, c)| c.id()).collect();
     let cpu_before: Vec<u64> = pids.iter().map(|p| cpu_ticks(*p)).collect();
     let started = Instant::now();
@@ -187,21 +192,6 @@ fn start_load(dir: &Path, args: &BenchArgs) -> Result<std::process::Child> {
         command.arg("--rate").arg(rate.to_string());
     }
     command.spawn().context("cannot start the load process")
-}
-
-async fn wait_until_committing(dir: &Path, network: &network::NetworkFile) -> Result<()> {
-    let started = Instant::now();
-    while started.elapsed() < Duration::from_secs(60) {
-        let statuses = crate::status::all_statuses(dir, network).await;
-        if statuses
-            .iter()
-            .all(|s| s.as_ref().is_some_and(|s| s.committed_height > 0))
-        {
-            return Ok(());
-        }
-        tokio::time::sleep(Duration::from_millis(300)).await;
-    }
-    bail!("the validators did not start committing within 60 s")
 }
 
 /// User plus system CPU time of a process, in clock ticks (0 when it is gone).

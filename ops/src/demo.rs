@@ -77,7 +77,13 @@ pub fn run(args: DemoArgs) -> Result<()> {
 }
 
 async fn drive(dir: &Path, network: &NetworkFile, processes: &mut Processes) -> Result<()> {
-    let client = wait_until_committing(dir, network, processes).await?;
+    let height = network::wait_until_committing(dir, network, processes, START_TIMEOUT).await?;
+    println!(
+        "{} validators up and committing (height {height})",
+        network.validators.len()
+    );
+    let first = network.validators.first().context("no validators")?.address;
+    let client = network::connect(dir, network, first).await?;
     if dir.join(SCENARIO_DONE).exists() {
         println!("the corridor scenario is already on the ledger (submitted by an earlier run)");
     } else {
@@ -94,37 +100,6 @@ async fn drive(dir: &Path, network: &NetworkFile, processes: &mut Processes) -> 
                 }
             }
         }
-    }
-}
-
-/// Waits until every validator answers and the first one has committed above genesis.
-async fn wait_until_committing(
-    dir: &Path,
-    network: &NetworkFile,
-    processes: &mut Processes,
-) -> Result<NodeClient> {
-    let started = Instant::now();
-    let first = network.validators.first().context("no validators")?.address;
-    loop {
-        if let Some((name, status)) = processes.exited() {
-            bail!("validator {name} exited ({status}); see its node.log");
-        }
-        if started.elapsed() > START_TIMEOUT {
-            bail!("the validators did not start committing within {START_TIMEOUT:?}");
-        }
-        if let Ok(client) = network::connect(dir, network, first).await {
-            let statuses = crate::status::all_statuses(dir, network).await;
-            let answering = statuses.iter().filter(|s| s.is_some()).count();
-            let height = statuses.iter().flatten().map(|s| s.committed_height).max();
-            if answering == network.validators.len() && height.unwrap_or(0) > 0 {
-                println!(
-                    "{answering} validators up and committing (height {})",
-                    height.unwrap_or(0)
-                );
-                return Ok(client);
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(500)).await;
     }
 }
 

@@ -23,7 +23,7 @@ use anyhow::{Context, Result};
 use consensus::identity::{self, CaBundle, IssueRequest};
 use consensus::ledger::scenario::PartySpec;
 use consensus::ledger::Genesis;
-use consensus::net::client::NodeClient;
+use consensus::net::client::{NodeClient, NodeStatus};
 use consensus::node::{NodeConfig, PeerConfig};
 use consensus::participant::{Participant, ParticipantRole};
 use consensus::validators::ValidatorInfo;
@@ -69,10 +69,6 @@ pub struct Layout {
 const CERT_VALIDITY_DAYS: u32 = 365;
 const CA_VALIDITY_DAYS: u32 = 3650;
 
-pub fn now_unix_s() -> i64 {
-    consensus::node::now_ms() as i64 / 1000
-}
-
 /// The countries of `kz` Kazakh and `cn` Chinese validators, Kazakh ones first.
 pub fn countries(kz: usize, cn: usize) -> Vec<Country> {
     let mut countries = vec![Country::KZ; kz];
@@ -84,7 +80,7 @@ pub fn countries(kz: usize, cn: usize) -> Vec<Country> {
 pub fn create(layout: &Layout) -> Result<NetworkFile> {
     let dir = &layout.dir;
     fs::create_dir_all(dir).with_context(|| dir.display().to_string())?;
-    let now = now_unix_s();
+    let now = consensus::node::now_unix_s();
     let kz_ca = make_ca(dir, Country::KZ, now)?;
     let cn_ca = make_ca(dir, Country::CN, now)?;
     let ca_of = |country: Country| {
@@ -289,25 +285,7 @@ pub async fn connect(dir: &Path, network: &NetworkFile, address: SocketAddr) -> 
         .iter()
         .map(|p| fs::read_to_string(dir.join(p)).with_context(|| p.display().to_string()))
         .collect::<Result<Vec<_>>>()?;
-    connect_as(&cert, &key, &roots, address).await
-}
-
-/// A client connection to one validator with the given identity.
-pub async fn connect_as(
-    cert_pem: &str,
-    key: &SigningKey,
-    roots_pem: &[String],
-    address: SocketAddr,
-) -> Result<NodeClient> {
-    let tls = identity::TlsIdentity::from_pem(cert_pem, key)?;
-    let anchors = std::sync::Arc::new(identity::TrustAnchors::from_pems(
-        &roots_pem.iter().map(String::as_str).collect::<Vec<_>>(),
-    )?);
-    let policy: identity::AdmissionPolicy = std::sync::Arc::new(|_| Ok(()));
-    let mut rustls = identity::client_config(&tls, anchors, policy, now_unix_s)?;
-    rustls.alpn_protocols = vec![consensus::net::CLIENT_ALPN.to_vec()];
-    let config = consensus::node::quinn_client(rustls)?;
-    Ok(NodeClient::connect(address, config).await?)
+    Ok(NodeClient::connect_as(address, &cert, &key, &roots).await?)
 }
 
 /// Validator processes started by this command.
@@ -478,5 +456,58 @@ pub fn run(command: NetworkCommand) -> Result<()> {
             println!("{}", serde_json::to_string_pretty(&network)?);
             Ok(())
         }
+    }
+}
+
+/// Every validator's status, asked concurrently; `None` for one that does not answer.
+pub async fn all_statuses(dir: &Path, network: &NetworkFile) -> Vec<Option<NodeStatus>> {
+    let mut calls = tokio::task::JoinSet::new();
+    for (index, v) in network.validators.iter().enumerate() {
+        let (dir, network, address) = (dir.to_path_buf(), network.clone(), v.address);
+        calls.spawn(async move {
+            let call = async {
+                let client = connect(&dir, &network, address).await.ok()?;
+                client.status().await.ok()
+            };
+            let status = tokio::time::timeout(Duration::from_secs(2), call).await;
+            (index, status.ok().flatten())
+        });
+    }
+    let mut statuses = vec![None; network.validators.len()];
+    while let Some(Ok((index, status))) = calls.join_next().await {
+        statuses[index] = status;
+    }
+    statuses
+}
+
+/// Waits until every validator answers and has committed above genesis; fails when one of
+/// `processes` exits or `within` passes. Returns the highest committed height.
+pub async fn wait_until_committing(
+    dir: &Path,
+    network: &NetworkFile,
+    processes: &mut Processes,
+    within: Duration,
+) -> Result<u64> {
+    let started = std::time::Instant::now();
+    loop {
+        if let Some((name, status)) = processes.exited() {
+            anyhow::bail!("validator {name} exited ({status}); see its node.log");
+        }
+        let statuses = all_statuses(dir, network).await;
+        if statuses
+            .iter()
+            .all(|s| s.as_ref().is_some_and(|s| s.committed_height > 0))
+        {
+            return Ok(statuses
+                .iter()
+                .flatten()
+                .map(|s| s.committed_height)
+                .max()
+                .unwrap_or(0));
+        }
+        if started.elapsed() > within {
+            anyhow::bail!("the validators did not start committing within {within:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
     }
 }

@@ -5,15 +5,13 @@
 //! A validator that does not answer within two seconds is shown as down. `--json` prints the
 //! same as one JSON array.
 
-use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::Args;
-use consensus::net::client::NodeStatus;
 use serde_json::json;
 
-use crate::network::{self, NetworkFile};
+use crate::network;
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
@@ -30,7 +28,7 @@ pub fn run(args: StatusArgs) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let statuses = runtime.block_on(all_statuses(&args.data_dir, &network));
+    let statuses = runtime.block_on(network::all_statuses(&args.data_dir, &network));
     let top = statuses
         .iter()
         .flatten()
@@ -83,25 +81,4 @@ pub fn run(args: StatusArgs) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// Every validator's status, asked concurrently; `None` for one that does not answer.
-pub async fn all_statuses(dir: &Path, network: &NetworkFile) -> Vec<Option<NodeStatus>> {
-    let mut calls = tokio::task::JoinSet::new();
-    for (index, v) in network.validators.iter().enumerate() {
-        let (dir, network, address) = (dir.to_path_buf(), network.clone(), v.address);
-        calls.spawn(async move {
-            let call = async {
-                let client = network::connect(&dir, &network, address).await.ok()?;
-                client.status().await.ok()
-            };
-            let status = tokio::time::timeout(Duration::from_secs(2), call).await;
-            (index, status.ok().flatten())
-        });
-    }
-    let mut statuses = vec![None; network.validators.len()];
-    while let Some(Ok((index, status))) = calls.join_next().await {
-        statuses[index] = status;
-    }
-    statuses
 }

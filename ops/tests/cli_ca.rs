@@ -3,28 +3,13 @@
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
 use serde_json::Value;
 
-fn silkway(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_silkway"))
-        .args(args)
-        .output()
-        .expect("the silkway binary runs")
-}
+mod support;
 
-/// Runs silkway, asserts success, and parses stdout as JSON.
-fn silkway_json(args: &[&str]) -> Value {
-    let out = silkway(args);
-    assert!(
-        out.status.success(),
-        "silkway {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("stdout of {args:?} is not JSON: {e}"))
-}
+use support::{silkway, silkway_json};
 
 /// Runs silkway expecting failure; returns stderr.
 fn silkway_fails(args: &[&str]) -> String {

@@ -2,28 +2,14 @@
 //! with `xmllint` as the independent judge of CII totals and schema validity.
 
 use std::path::{Path, PathBuf};
+
 use std::process::{Command, Output};
 
 use serde_json::Value;
 
-fn silkway(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_silkway"))
-        .args(args)
-        .output()
-        .expect("the silkway binary runs")
-}
+mod support;
 
-/// Runs silkway, asserts success, and parses stdout as JSON.
-fn silkway_json(args: &[&str]) -> Value {
-    let out = silkway(args);
-    assert!(
-        out.status.success(),
-        "silkway {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("stdout of {args:?} is not JSON: {e}"))
-}
+use support::{silkway, silkway_json};
 
 /// Runs silkway expecting failure; returns stderr.
 fn silkway_fails(args: &[&str]) -> String {

@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use consensus::identity::{self, IssueRequest};
 use consensus::ledger::tx::{SignedTx, TxBody};
 use consensus::net::client::{NodeClient, Request, SubmitResult};
+use consensus::node::now_unix_s;
 use consensus::participant::ParticipantRole;
 use consensus::types::Digest;
 use ed25519_dalek::pkcs8::DecodePrivateKey;
@@ -120,16 +121,7 @@ impl Net {
         key: &SigningKey,
     ) -> anyhow::Result<NodeClient> {
         let address = self.validator(i)["address"].as_str().unwrap().parse()?;
-        let tls = identity::TlsIdentity::from_pem(cert_pem, key)?;
-        let roots = self.roots();
-        let anchors = std::sync::Arc::new(identity::TrustAnchors::from_pems(
-            &roots.iter().map(String::as_str).collect::<Vec<_>>(),
-        )?);
-        let policy: identity::AdmissionPolicy = std::sync::Arc::new(|_| Ok(()));
-        let mut rustls = identity::client_config(&tls, anchors, policy, now_unix_s)?;
-        rustls.alpn_protocols = vec![consensus::net::CLIENT_ALPN.to_vec()];
-        let config = consensus::node::quinn_client(rustls)?;
-        Ok(NodeClient::connect(address, config).await?)
+        Ok(NodeClient::connect_as(address, cert_pem, key, &self.roots()).await?)
     }
 
     async fn client(&self, i: usize) -> NodeClient {
@@ -187,10 +179,6 @@ impl Drop for Net {
             eprintln!("network of the failed test kept in {}", kept.display());
         }
     }
-}
-
-fn now_unix_s() -> i64 {
-    consensus::node::now_ms() as i64 / 1000
 }
 
 fn runtime() -> tokio::runtime::Runtime {

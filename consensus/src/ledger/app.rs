@@ -208,6 +208,11 @@ impl TradeApp {
         self.revoked.contains(key)
     }
 
+    /// How many keys are revoked (revocations are never undone, so this only grows).
+    pub fn revoked_len(&self) -> usize {
+        self.revoked.len()
+    }
+
     pub fn revoked_keys(&self) -> Vec<[u8; 32]> {
         self.revoked.iter().copied().collect()
     }

@@ -18,7 +18,7 @@ use serde_bytes::ByteBuf;
 use tokio::sync::{mpsc, oneshot};
 
 use super::wire::{self, WireError};
-use crate::identity::SERVER_NAME;
+use crate::identity::{self, SERVER_NAME};
 use crate::types::{Digest, Epoch, Height, Millis, Round};
 
 /// Most transactions in one `Submit`.
@@ -182,6 +182,8 @@ pub enum ClientError {
         address: SocketAddr,
         message: String,
     },
+    #[error("client identity: {0}")]
+    Identity(#[from] identity::IdentityError),
     #[error("node at {address} gave an unexpected answer to {request}")]
     Unexpected {
         address: SocketAddr,
@@ -227,17 +229,33 @@ impl NodeClient {
         })
     }
 
+    /// Connects as the participant `cert_pem` names, trusting the consortium roots
+    /// `roots_pem`. The node is authenticated by its certificate's chain, not by its name.
+    pub async fn connect_as(
+        address: SocketAddr,
+        cert_pem: &str,
+        key: &ed25519_dalek::SigningKey,
+        roots_pem: &[String],
+    ) -> Result<NodeClient, ClientError> {
+        let tls = identity::TlsIdentity::from_pem(cert_pem, key)?;
+        let roots: Vec<&str> = roots_pem.iter().map(String::as_str).collect();
+        let anchors = Arc::new(identity::TrustAnchors::from_pems(&roots)?);
+        let policy: identity::AdmissionPolicy = Arc::new(|_| Ok(()));
+        let mut rustls = identity::client_config(&tls, anchors, policy, crate::node::now_unix_s)?;
+        rustls.alpn_protocols = vec![super::CLIENT_ALPN.to_vec()];
+        NodeClient::connect(address, super::quinn_client(rustls)?).await
+    }
+
     pub fn address(&self) -> SocketAddr {
         self.address
     }
 
-    /// One request, one response.
-    pub async fn call(&self, request: &Request) -> Result<Response, ClientError> {
-        let wire_err = |source| ClientError::Wire {
-            address: self.address,
-            source,
-        };
-        let (mut send, mut recv) = self
+    /// Opens a stream for `request` and sends it.
+    async fn open_request(
+        &self,
+        request: &Request,
+    ) -> Result<(quinn::SendStream, quinn::RecvStream), ClientError> {
+        let (mut send, recv) = self
             .conn
             .open_bi()
             .await
@@ -247,7 +265,20 @@ impl NodeClient {
             })?;
         wire::write_frame(&mut send, &wire::encode(request))
             .await
-            .map_err(wire_err)?;
+            .map_err(|source| ClientError::Wire {
+                address: self.address,
+                source,
+            })?;
+        Ok((send, recv))
+    }
+
+    /// One request, one response.
+    pub async fn call(&self, request: &Request) -> Result<Response, ClientError> {
+        let wire_err = |source| ClientError::Wire {
+            address: self.address,
+            source,
+        };
+        let (mut send, mut recv) = self.open_request(request).await?;
         let _ = send.finish();
         let body = wire::read_frame(&mut recv, self.frame_bytes_max)
             .await
@@ -287,20 +318,7 @@ impl NodeClient {
 
     /// Commit notices from now on, until the connection ends.
     pub async fn watch_commits(&self) -> Result<mpsc::Receiver<CommitNotice>, ClientError> {
-        let (mut send, mut recv) = self
-            .conn
-            .open_bi()
-            .await
-            .map_err(|e| ClientError::Connect {
-                address: self.address,
-                reason: e.to_string(),
-            })?;
-        wire::write_frame(&mut send, &wire::encode(&Request::WatchCommits))
-            .await
-            .map_err(|source| ClientError::Wire {
-                address: self.address,
-                source,
-            })?;
+        let (send, mut recv) = self.open_request(&Request::WatchCommits).await?;
         let (sender, receiver) = mpsc::channel(WATCH_QUEUE_LEN_MAX);
         let frame_bytes_max = self.frame_bytes_max;
         tokio::spawn(async move {

@@ -102,6 +102,18 @@ pub fn connection_alpn(connection: &quinn::Connection) -> Option<Vec<u8>> {
         .protocol
 }
 
+/// A quinn client configuration from a rustls one.
+pub fn quinn_client(
+    client: rustls::ClientConfig,
+) -> Result<quinn::ClientConfig, crate::identity::IdentityError> {
+    let crypto = quinn::crypto::rustls::QuicClientConfig::try_from(client).map_err(|e| {
+        crate::identity::IdentityError::Tls {
+            reason: e.to_string(),
+        }
+    })?;
+    Ok(quinn::ClientConfig::new(Arc::new(crypto)))
+}
+
 /// Limits of the transport. Every queue and frame has a bound here.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]

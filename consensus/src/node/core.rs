@@ -48,6 +48,8 @@ pub(super) struct Core {
     peers: Arc<Peers>,
     access: Access,
     inbound: Inbound,
+    /// The epoch the access list was built for.
+    epoch: crate::types::Epoch,
     /// Validator keys of the current epoch, by index.
     validators: Vec<[u8; 32]>,
     validator_names: Vec<String>,
@@ -88,6 +90,7 @@ impl Core {
             peers,
             access,
             inbound,
+            epoch: 0,
             validators: Vec::new(),
             validator_names: Vec::new(),
             watchers: Vec::new(),
@@ -310,7 +313,10 @@ impl Core {
         };
         // A watcher whose queue is full is too slow to follow; it is dropped.
         self.watchers.retain(|w| w.try_send(notice.clone()).is_ok());
-        if !commit.transactions.is_empty() || self.validators.is_empty() {
+        // Revocations only ever grow and the set changes only with the epoch, so the access
+        // list is rebuilt only when one of them moved, not on every block.
+        let revocations = self.engine.app().revoked_len();
+        if revocations != self.revoked.len() || commit.epoch != self.epoch {
             self.refresh_access();
         }
     }
@@ -318,6 +324,7 @@ impl Core {
     /// Brings the access list in line with the ledger: current validators, revoked keys; cuts
     /// off connections of newly revoked keys.
     fn refresh_access(&mut self) {
+        self.epoch = self.engine.status().epoch;
         let set = self.engine.validator_set();
         let infos: Vec<_> = (0..set.len())
             .filter_map(|i| set.info(i as _).cloned())

@@ -158,7 +158,8 @@ pub fn now_ms() -> Millis {
         .map_or(0, |d| d.as_millis() as Millis)
 }
 
-fn now_unix_s() -> i64 {
+/// Seconds since the Unix epoch: the clock certificates are checked against.
+pub fn now_unix_s() -> i64 {
     (now_ms() / 1000) as i64
 }
 
@@ -238,7 +239,7 @@ pub async fn run(
     client.alpn_protocols = vec![PEER_ALPN.to_vec()];
     let transport = config.transport.quinn();
     let endpoint = bind(&config, server, &transport)?;
-    let mut client = quinn_client(client)?;
+    let mut client = crate::net::quinn_client(client)?;
     client.transport_config(transport);
 
     let peers = peer_addresses(&config)?;
@@ -306,13 +307,6 @@ fn bind(
     let mut server = quinn::ServerConfig::with_crypto(Arc::new(crypto));
     server.transport_config(transport.clone());
     quinn::Endpoint::server(server, config.listen).map_err(|e| fail(e.to_string()))
-}
-
-/// A quinn client configuration from a rustls one.
-pub fn quinn_client(client: rustls::ClientConfig) -> Result<quinn::ClientConfig, NodeError> {
-    let crypto = quinn::crypto::rustls::QuicClientConfig::try_from(client)
-        .map_err(|e| NodeError::Halted(format!("TLS client configuration: {e}")))?;
-    Ok(quinn::ClientConfig::new(Arc::new(crypto)))
 }
 
 fn peer_addresses(config: &NodeConfig) -> Result<Vec<PeerAddress>, NodeError> {
