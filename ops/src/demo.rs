@@ -1,6 +1,7 @@
 //! `silkway demo`: a local consortium of 4 Kazakh and 3 Chinese validators, each its own
-//! process on 127.0.0.1 talking QUIC with mutual TLS, and the PRODUCT.md §7 corridor scenario
-//! submitted to it as signed transactions.
+//! process on 127.0.0.1 talking QUIC with mutual TLS, the PRODUCT.md §7 corridor scenario
+//! submitted to it as signed transactions, and a gateway per country (Kazakh at :8080,
+//! Chinese at :8081) with a user for every party, whose secrets go to `demo-users.json`.
 //!
 //! The first run creates the network under `--data-dir` (CAs, certificates, genesis, node
 //! configurations; see `network.rs`), starts the validators, waits until they commit, submits
@@ -21,6 +22,7 @@ use consensus::net::client::{NodeClient, Request, SubmitResult};
 use consensus::node::ConsensusSettings;
 use consensus::types::Digest;
 
+use crate::gateway::{self, DemoUsers};
 use crate::network::{self, Layout, NetworkFile, Processes};
 
 #[derive(Debug, Args)]
@@ -31,6 +33,9 @@ pub struct DemoArgs {
     /// The first validator's UDP port; the others follow it.
     #[arg(long, default_value_t = 7100)]
     pub base_port: u16,
+    /// The Kazakh gateway's HTTP port; the Chinese gateway's is the next one.
+    #[arg(long, default_value_t = 8080)]
+    pub gateway_port: u16,
 }
 
 /// How long the validators get to start committing.
@@ -64,19 +69,29 @@ pub fn run(args: DemoArgs) -> Result<()> {
         println!("resuming the network in {}", dir.display());
         network
     };
+    let demo = if dir.join(gateway::DEMO_USERS).exists() {
+        gateway::read_demo(dir)?
+    } else {
+        gateway::create_demo(dir, &network, &scenario::party_specs(), args.gateway_port)?
+    };
     let mut processes = network::start_nodes(dir, &network)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
-    let outcome = runtime.block_on(drive(dir, &network, &mut processes));
-    println!("stopping the validators ...");
+    let outcome = runtime.block_on(drive(dir, &network, &demo, &mut processes));
+    println!("stopping the gateways and validators ...");
     processes.stop(Duration::from_secs(10));
     println!("all validators stopped");
     outcome
 }
 
-async fn drive(dir: &Path, network: &NetworkFile, processes: &mut Processes) -> Result<()> {
+async fn drive(
+    dir: &Path,
+    network: &NetworkFile,
+    demo: &DemoUsers,
+    processes: &mut Processes,
+) -> Result<()> {
     let height = network::wait_until_committing(dir, network, processes, START_TIMEOUT).await?;
     println!(
         "{} validators up and committing (height {height})",
@@ -90,13 +105,15 @@ async fn drive(dir: &Path, network: &NetworkFile, processes: &mut Processes) -> 
         submit_scenario(dir, &client).await?;
         std::fs::write(dir.join(SCENARIO_DONE), "")?;
     }
-    print_where_to_look(dir, network);
+    gateway::start_demo(dir, demo, processes)?;
+    gateway::wait_ready(demo, START_TIMEOUT).await?;
+    print_where_to_look(dir, network, demo);
     loop {
         tokio::select! {
             _ = crate::node::shutdown_signal() => return Ok(()),
             _ = tokio::time::sleep(Duration::from_secs(1)) => {
                 if let Some((name, status)) = processes.exited() {
-                    bail!("validator {name} exited ({status}); see its node.log");
+                    bail!("{name} exited ({status}); see its log");
                 }
             }
         }
@@ -166,7 +183,7 @@ fn today() -> Result<trade_docs::Date> {
         .context("today's date is out of range")
 }
 
-fn print_where_to_look(dir: &Path, network: &NetworkFile) {
+fn print_where_to_look(dir: &Path, network: &NetworkFile, demo: &DemoUsers) {
     println!();
     println!("the corridor network is running:");
     for v in &network.validators {
@@ -184,5 +201,15 @@ fn print_where_to_look(dir: &Path, network: &NetworkFile) {
         dir.display()
     );
     println!();
-    println!("press Ctrl-C to stop every validator");
+    for g in &demo.gateways {
+        println!("  gateway {}:  {}   (API: {}/api/v1/openapi.json)", g.country, g.url, g.url);
+    }
+    println!(
+        "  users:       {}/{} (logins, passwords, TOTP secrets, API tokens)",
+        dir.display(),
+        gateway::DEMO_USERS
+    );
+    println!("  a TOTP code: silkway totp --secret <totp_secret_b32>");
+    println!();
+    println!("press Ctrl-C to stop every gateway and validator");
 }

@@ -1,8 +1,8 @@
 //! Reading documents from files in any supported format, with a size bound.
 //!
-//! The shell side of `trade-docs`: it reads bytes (never more than [`FILE_SIZE_MAX_BYTES`]),
-//! picks the importer by `--format` or by sniffing the content, and hands the text to the pure
-//! importers. Every error carries the file name so that the message names the place at fault.
+//! The shell side of `trade-docs`: it reads bytes (never more than [`FILE_SIZE_MAX_BYTES`]) and
+//! hands them to `trade_docs::formats`, which picks the importer by `--format` or by sniffing.
+//! Every error carries the file name so that the message names the place at fault.
 
 use std::fmt;
 use std::io::Read;
@@ -10,7 +10,7 @@ use std::path::Path;
 
 use anyhow::{bail, Context, Result};
 use clap::ValueEnum;
-use trade_docs::{cbor, cii, json, swift, Document};
+use trade_docs::{cbor, cii, formats, json, swift, Document};
 
 /// No document file may be larger than this (CII invoices with attachments stay far below it).
 pub const FILE_SIZE_MAX_BYTES: u64 = 4 * 1024 * 1024;
@@ -58,46 +58,24 @@ pub fn read_bounded(path: &Path) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// Guesses a file's format from its first meaningful bytes.
-pub fn sniff(bytes: &[u8]) -> Format {
-    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
-    let start = text.trim_start_matches('\u{feff}').trim_start();
-    if start.starts_with("{1:") || start.starts_with(':') {
-        let is_amendment =
-            text.contains("{2:I707") || text.contains("{2:O707") || text.contains(":26E:");
-        return if is_amendment {
-            Format::Mt707
-        } else {
-            Format::Mt700
-        };
+impl Format {
+    fn core(self) -> formats::Format {
+        match self {
+            Format::Mt700 => formats::Format::Mt700,
+            Format::Mt707 => formats::Format::Mt707,
+            Format::Cii => formats::Format::Cii,
+            Format::Json => formats::Format::Json,
+            Format::Cbor => formats::Format::Cbor,
+        }
     }
-    if start.starts_with('{') {
-        Format::Json
-    } else if start.starts_with('<') {
-        Format::Cii
-    } else {
-        Format::Cbor
-    }
-}
-
-/// Parses `bytes` in `format` into a validated document.
-pub fn import(bytes: &[u8], format: Format) -> Result<Document> {
-    let document = match format {
-        Format::Cbor => cbor::from_canonical::<Document>(bytes)?,
-        Format::Json => json::import(utf8(bytes)?)?,
-        Format::Mt700 => Document::LetterOfCredit(swift::import_mt700(utf8(bytes)?)?),
-        Format::Mt707 => Document::Amendment(swift::import_mt707(utf8(bytes)?)?),
-        Format::Cii => Document::Invoice(cii::import(utf8(bytes)?)?),
-    };
-    document.validate()?;
-    Ok(document)
 }
 
 /// Reads and imports a file; the format is given or sniffed.
 pub fn load(path: &Path, format: Option<Format>) -> Result<Document> {
     let load = || {
         let bytes = read_bounded(path)?;
-        import(&bytes, format.unwrap_or_else(|| sniff(&bytes)))
+        let format = format.map_or_else(|| formats::sniff(&bytes), Format::core);
+        Ok(formats::import(&bytes, format)?)
     };
     load().with_context(|| path.display().to_string())
 }
@@ -120,31 +98,4 @@ pub fn export(document: &Document, format: Format) -> Result<Vec<u8>> {
         (Format::Cii, Document::Invoice(invoice)) => cii::export(invoice).into_bytes(),
         (Format::Cii, _) => return Err(mismatch("invoice")),
     })
-}
-
-fn utf8(bytes: &[u8]) -> Result<&str> {
-    std::str::from_utf8(bytes)
-        .map_err(|e| anyhow::anyhow!("byte {}: the file is not UTF-8 text", e.valid_up_to()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sniffs_formats() {
-        assert_eq!(
-            sniff(b"{1:F01STCBKZKAAXXX0000000000}{2:I700TSCMCNBJXXXXN}"),
-            Format::Mt700
-        );
-        assert_eq!(
-            sniff(b"{1:F01STCBKZKAAXXX0000000000}{2:I707TSCMCNBJXXXXN}"),
-            Format::Mt707
-        );
-        assert_eq!(sniff(b":27:1/1\n:40A:IRREVOCABLE\n"), Format::Mt700);
-        assert_eq!(sniff(b":27:1/1\n:26E:1\n"), Format::Mt707);
-        assert_eq!(sniff(b"  {\"kind\":\"invoice\"}"), Format::Json);
-        assert_eq!(sniff(b"\xef\xbb\xbf<?xml version=\"1.0\"?>"), Format::Cii);
-        assert_eq!(sniff(&[0xa2, 0x61]), Format::Cbor);
-    }
 }

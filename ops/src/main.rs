@@ -9,6 +9,7 @@ mod bench;
 mod ca;
 mod demo;
 mod docs;
+mod gateway;
 mod input;
 mod keys;
 mod load;
@@ -46,6 +47,10 @@ enum Command {
     Network(network::NetworkCommand),
     /// Run one validator from its configuration file.
     Node(node::NodeArgs),
+    /// Run a jurisdiction's gateway (HTTP API and pages) from its configuration file.
+    Gateway(gateway::GatewayArgs),
+    /// Print the current TOTP code for a secret (the demo users' second factor).
+    Totp(gateway::TotpArgs),
     /// Start a local network of 4 Kazakh and 3 Chinese validators and run the corridor scenario.
     Demo(demo::DemoArgs),
     /// Show each validator's height, view, leader, peers and lag.
@@ -66,6 +71,8 @@ fn main() {
         Command::Sim(args) => sim::run_command(args),
         Command::Network(command) => network::run(command),
         Command::Node(args) => node::run(args),
+        Command::Gateway(args) => gateway::run(args),
+        Command::Totp(args) => gateway::totp(args),
         Command::Demo(args) => demo::run(args),
         Command::Status(args) => status::run(args),
         Command::Bench(args) => bench::run(args),

@@ -296,28 +296,39 @@ pub struct Processes {
 
 /// Starts one `silkway node` process per validator, logging into its directory.
 pub fn start_nodes(dir: &Path, network: &NetworkFile) -> Result<Processes> {
-    let exe = std::env::current_exe().context("cannot find the silkway binary")?;
-    let mut children = Vec::new();
+    let mut processes = Processes {
+        children: Vec::new(),
+    };
     for v in &network.validators {
         let config = dir.join(&v.config);
-        let log_path = config.with_file_name("node.log");
-        let log = fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&log_path)
-            .with_context(|| log_path.display().to_string())?;
-        let child = Command::new(&exe)
-            .arg("node")
-            .arg("--config")
-            .arg(&config)
-            .stdin(Stdio::null())
-            .stdout(log.try_clone()?)
-            .stderr(log)
-            .spawn()
-            .with_context(|| format!("cannot start validator {}", v.name))?;
-        children.push((v.name.clone(), child));
+        let args = ["node".as_ref(), "--config".as_ref(), config.as_os_str()];
+        spawn_logged(&mut processes, &v.name, &config.with_file_name("node.log"), &args)?;
     }
-    Ok(Processes { children })
+    Ok(processes)
+}
+
+/// Starts `silkway <args>` as `name`, appending its output to `log_path`.
+pub fn spawn_logged(
+    processes: &mut Processes,
+    name: &str,
+    log_path: &Path,
+    args: &[&std::ffi::OsStr],
+) -> Result<()> {
+    let exe = std::env::current_exe().context("cannot find the silkway binary")?;
+    let log = fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log_path)
+        .with_context(|| log_path.display().to_string())?;
+    let child = Command::new(&exe)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(log.try_clone()?)
+        .stderr(log)
+        .spawn()
+        .with_context(|| format!("cannot start {name}"))?;
+    processes.children.push((name.to_string(), child));
+    Ok(())
 }
 
 impl Processes {
@@ -397,7 +408,7 @@ fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
     fs::write(path, text + "\n").with_context(|| path.display().to_string())
 }
 
-fn write_secret(path: &Path, text: &str) -> Result<()> {
+pub fn write_secret(path: &Path, text: &str) -> Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
     let mut file = fs::OpenOptions::new()

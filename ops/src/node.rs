@@ -53,32 +53,42 @@ pub fn run(args: NodeArgs) -> Result<()> {
     Ok(())
 }
 
-/// Reads a configuration file and everything it names.
-pub fn load(path: &Path) -> Result<NodeSetup> {
+/// Reads a TOML configuration file into `T`; errors name the file and the key at fault.
+pub fn read_toml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
     let text = fs::read_to_string(path).with_context(|| path.display().to_string())?;
     let deserializer =
         toml::Deserializer::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-    let mut config: NodeConfig = serde_path_to_error::deserialize(deserializer)
-        .map_err(|e| anyhow::anyhow!("{}: key '{}': {}", path.display(), e.path(), e.inner()))?;
-    let base = path.parent().unwrap_or(Path::new("."));
-    let resolve = |p: &Path| {
-        if p.is_absolute() {
-            p.to_path_buf()
-        } else {
-            base.join(p)
-        }
-    };
+    serde_path_to_error::deserialize(deserializer)
+        .map_err(|e| anyhow::anyhow!("{}: key '{}': {}", path.display(), e.path(), e.inner()))
+}
+
+/// Resolves a path from a configuration file against the file's own folder.
+pub fn resolve(config: &Path, p: &Path) -> PathBuf {
+    if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        config.parent().unwrap_or(Path::new(".")).join(p)
+    }
+}
+
+/// Reads a file a configuration key names; the error names the file and the key.
+pub fn read_named(config: &Path, key: &str, p: &Path) -> Result<String> {
+    let p = resolve(config, p);
+    fs::read_to_string(&p).with_context(|| {
+        format!(
+            "{}: key '{key}': cannot read {}",
+            config.display(),
+            p.display()
+        )
+    })
+}
+
+/// Reads a configuration file and everything it names.
+pub fn load(path: &Path) -> Result<NodeSetup> {
+    let mut config: NodeConfig = read_toml(path)?;
+    let resolve = |p: &Path| resolve(path, p);
     config.data_dir = resolve(&config.data_dir);
-    let read = |key: &str, p: &Path| {
-        let p = resolve(p);
-        fs::read_to_string(&p).with_context(|| {
-            format!(
-                "{}: key '{key}': cannot read {}",
-                path.display(),
-                p.display()
-            )
-        })
-    };
+    let read = |key: &str, p: &Path| read_named(path, key, p);
     let key = keys::load_ed25519(&resolve(&config.key_file))
         .with_context(|| format!("{}: key 'key_file'", path.display()))?;
     let certificate_pem = read("certificate_file", &config.certificate_file)?;
@@ -100,7 +110,7 @@ pub fn load(path: &Path) -> Result<NodeSetup> {
     })
 }
 
-fn init_logging() {
+pub fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt()

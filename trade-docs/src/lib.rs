@@ -10,6 +10,7 @@
 //!   fingerprints; [`envelope`]: COSE_Sign1 signed envelopes;
 //! - [`json`]: the JSON encoding of every document; [`swift`]: MT700 and MT707; [`cii`]:
 //!   UN/CEFACT Cross Industry Invoice D16B XML;
+//! - [`formats`]: sniffing a file's format and importing it with the right importer;
 //! - [`ucp600`]: examination of a presentation under its letter of credit;
 //! - [`instrument`]: the life cycles of credits, presentations, invoices and declarations;
 //! - [`demo`]: the documents of the PRODUCT.md §7 demo scenario, compiled in.
@@ -27,6 +28,7 @@ pub mod demo;
 pub mod document;
 pub mod envelope;
 pub mod fingerprint;
+pub mod formats;
 pub mod instrument;
 pub mod json;
 pub mod swift;

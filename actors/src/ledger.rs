@@ -1,0 +1,311 @@
+//! The ledger link: the one handle through which the gateway and the actors read committed
+//! ledger state and submit signed transactions to their node.
+//!
+//! [`LedgerClient`] wraps a QUIC client connection to one validator (`consensus::net::client`)
+//! and reconnects once when the node went away (it restarts, or its connection idled out).
+//! Submitting waits until the transaction is committed and returns its recorded outcome, so a
+//! caller reports only what every validator agreed on. Answers are typed here from the node's
+//! JSON, so callers never see the wire protocol.
+//!
+//! What it deliberately does not do: decide anything (the ledger decides; a refusal comes back
+//! as an outcome with its reason), keep ledger state (every read goes to the node), or sign
+//! (callers sign with the organization keys they hold).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use tokio::sync::Mutex;
+
+pub use consensus::ledger::state::{AnyInstrument, GrantRecord};
+pub use consensus::ledger::{AnchorRecord, HistoryRecord, InstrumentAction, SignedTx, TxBody};
+pub use consensus::net::client::NodeStatus;
+pub use consensus::participant::{Participant, ParticipantRole};
+pub use consensus::types::{transaction_hash, Digest};
+
+use consensus::net::client::{ClientError, NodeClient, Request, SubmitResult};
+
+/// How often an outcome is polled while waiting for a commit.
+const OUTCOME_POLL: Duration = Duration::from_millis(50);
+
+/// Why the ledger could not be reached or answered out of shape.
+#[derive(Debug, thiserror::Error)]
+pub enum LedgerError {
+    #[error("ledger node unreachable: {0}")]
+    Unreachable(String),
+    #[error("the node refused the transaction before ordering it: {0}")]
+    Refused(String),
+    #[error("transaction {tx} not committed within {waited_ms} ms")]
+    NotCommitted { tx: String, waited_ms: u64 },
+    #[error("unexpected answer from the node to '{request}': {reason}")]
+    Answer {
+        request: &'static str,
+        reason: String,
+    },
+}
+
+/// A committed transaction's outcome: applied, or rejected with the ledger's reason.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Committed {
+    /// The transaction's hash, hex; for an opening, the new instrument's id.
+    pub tx: String,
+    pub height: u64,
+    pub applied: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// An instrument as the node answers it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstrumentView {
+    pub id: String,
+    pub kind: String,
+    pub state: String,
+    pub opened_height: u64,
+    pub instrument: AnyInstrument,
+}
+
+/// How the link reaches its node: address, the participant certificate it connects as, and
+/// the consortium roots it trusts.
+#[derive(Clone, Debug)]
+pub struct NodeAccess {
+    pub address: SocketAddr,
+    pub certificate_pem: String,
+    pub key: ed25519_dalek::SigningKey,
+    pub trust_roots_pem: Vec<String>,
+}
+
+/// A cloneable handle to the ledger link.
+#[derive(Clone, Debug)]
+pub struct LedgerClient {
+    access: Arc<NodeAccess>,
+    client: Arc<Mutex<Option<NodeClient>>>,
+}
+
+impl LedgerClient {
+    /// A link that connects on first use (so a gateway can start before its node).
+    pub fn new(access: NodeAccess) -> LedgerClient {
+        LedgerClient {
+            access: Arc::new(access),
+            client: Arc::new(Mutex::new(None)),
+        }
+    }
+
+    pub async fn status(&self) -> Result<NodeStatus, LedgerError> {
+        let client = self.connected().await?;
+        match client.status().await {
+            Ok(status) => Ok(status),
+            Err(_) => self.reconnected().await?.status().await.map_err(unreachable),
+        }
+    }
+
+    /// Submits one signed transaction and waits up to `timeout` for its committed outcome.
+    pub async fn submit(&self, tx: Vec<u8>, timeout: Duration) -> Result<Committed, LedgerError> {
+        let hash = transaction_hash(&tx);
+        let results = self.call_submit(tx).await?;
+        match results.into_iter().next() {
+            Some(SubmitResult::Accepted(_)) => self.wait_outcome(&hash, timeout).await,
+            Some(SubmitResult::Refused(reason)) => Err(LedgerError::Refused(reason)),
+            None => Err(LedgerError::Answer {
+                request: "submit",
+                reason: "no result".into(),
+            }),
+        }
+    }
+
+    /// The committed outcome of `tx`, if it is committed.
+    pub async fn outcome(&self, tx: &Digest) -> Result<Option<Committed>, LedgerError> {
+        #[derive(Deserialize)]
+        struct Outcome {
+            height: u64,
+            applied: bool,
+            #[serde(default)]
+            reason: Option<String>,
+        }
+        let found: Option<Outcome> = self.json(Request::Outcome { tx: *tx }, "outcome").await?;
+        Ok(found.map(|o| Committed {
+            tx: tx.to_string(),
+            height: o.height,
+            applied: o.applied,
+            reason: o.reason,
+        }))
+    }
+
+    pub async fn instrument(&self, id: &Digest) -> Result<Option<InstrumentView>, LedgerError> {
+        self.json(Request::Instrument { id: *id }, "instrument")
+            .await
+    }
+
+    pub async fn anchor(&self, fingerprint: &[u8; 32]) -> Result<Option<AnchorRecord>, LedgerError> {
+        let request = Request::Anchor {
+            fingerprint: Digest(*fingerprint),
+        };
+        self.json(request, "anchor").await
+    }
+
+    pub async fn history(
+        &self,
+        id: &Digest,
+        after_seq: Option<u64>,
+        limit: u32,
+    ) -> Result<Vec<HistoryRecord>, LedgerError> {
+        let request = Request::History {
+            id: *id,
+            after_seq,
+            limit,
+        };
+        Ok(self.json(request, "history").await?.unwrap_or_default())
+    }
+
+    /// Instruments naming `party`, a page at a time in a stable order.
+    pub async fn instruments_of(
+        &self,
+        party: &str,
+        after: Option<Digest>,
+        limit: u32,
+    ) -> Result<Vec<InstrumentView>, LedgerError> {
+        let request = Request::InstrumentsOf {
+            party: party.to_string(),
+            after,
+            limit,
+        };
+        Ok(self.json(request, "instruments_of").await?.unwrap_or_default())
+    }
+
+    /// The instruments that reference a document fingerprint.
+    pub async fn document_uses(
+        &self,
+        fingerprint: &[u8; 32],
+    ) -> Result<Vec<DocumentUse>, LedgerError> {
+        let request = Request::DocumentUses {
+            fingerprint: Digest(*fingerprint),
+        };
+        Ok(self.json(request, "document_uses").await?.unwrap_or_default())
+    }
+
+    /// The participant holding `public_key`, with whether it is revoked.
+    pub async fn participant(
+        &self,
+        public_key: &[u8; 32],
+    ) -> Result<Option<ParticipantView>, LedgerError> {
+        let request = Request::Participant {
+            public_key: Digest(*public_key),
+        };
+        self.json(request, "participant").await
+    }
+
+    pub async fn participants(&self) -> Result<Vec<ParticipantView>, LedgerError> {
+        Ok(self
+            .json(Request::Participants, "participants")
+            .await?
+            .unwrap_or_default())
+    }
+
+    async fn wait_outcome(&self, hash: &Digest, timeout: Duration) -> Result<Committed, LedgerError> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            if let Some(outcome) = self.outcome(hash).await? {
+                return Ok(outcome);
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return Err(LedgerError::NotCommitted {
+                    tx: hash.to_string(),
+                    waited_ms: timeout.as_millis() as u64,
+                });
+            }
+            tokio::time::sleep(OUTCOME_POLL).await;
+        }
+    }
+
+    async fn call_submit(&self, tx: Vec<u8>) -> Result<Vec<SubmitResult>, LedgerError> {
+        let client = self.connected().await?;
+        match client.submit(vec![tx.clone()]).await {
+            Ok(results) => Ok(results),
+            Err(ClientError::Refused { message, .. }) => Err(LedgerError::Refused(message)),
+            // Resubmitting is safe: the node refuses a transaction it already holds by its
+            // hash, and the ledger refuses a replay.
+            Err(_) => self
+                .reconnected()
+                .await?
+                .submit(vec![tx])
+                .await
+                .map_err(unreachable),
+        }
+    }
+
+    async fn json<T: DeserializeOwned>(
+        &self,
+        request: Request,
+        name: &'static str,
+    ) -> Result<Option<T>, LedgerError> {
+        let client = self.connected().await?;
+        let answer = match client.query(&request).await {
+            Ok(answer) => answer,
+            Err(ClientError::Refused { message, .. }) => {
+                return Err(LedgerError::Answer {
+                    request: name,
+                    reason: message,
+                })
+            }
+            Err(_) => self
+                .reconnected()
+                .await?
+                .query(&request)
+                .await
+                .map_err(unreachable)?,
+        };
+        answer
+            .map(|text| {
+                serde_json::from_str(&text).map_err(|e| LedgerError::Answer {
+                    request: name,
+                    reason: e.to_string(),
+                })
+            })
+            .transpose()
+    }
+
+    async fn connected(&self) -> Result<NodeClient, LedgerError> {
+        let mut slot = self.client.lock().await;
+        if let Some(client) = slot.as_ref() {
+            return Ok(client.clone());
+        }
+        let client = self.dial().await?;
+        *slot = Some(client.clone());
+        Ok(client)
+    }
+
+    async fn reconnected(&self) -> Result<NodeClient, LedgerError> {
+        let client = self.dial().await?;
+        *self.client.lock().await = Some(client.clone());
+        Ok(client)
+    }
+
+    async fn dial(&self) -> Result<NodeClient, LedgerError> {
+        let a = &self.access;
+        NodeClient::connect_as(a.address, &a.certificate_pem, &a.key, &a.trust_roots_pem)
+            .await
+            .map_err(unreachable)
+    }
+}
+
+/// An instrument that references a document.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentUse {
+    pub id: String,
+    pub kind: String,
+    pub state: String,
+}
+
+/// A registered participant and whether its key is revoked.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParticipantView {
+    #[serde(flatten)]
+    pub participant: Participant,
+    pub revoked: bool,
+}
+
+fn unreachable(e: ClientError) -> LedgerError {
+    LedgerError::Unreachable(e.to_string())
+}
