@@ -4,7 +4,7 @@
 //! beyond the strings the shell hands in.
 //!
 //! - [`users`]: user records, argon2id passwords, TOTP second factor, API bearer tokens, and
-//!   the per-login lockout after repeated failures.
+//!   the per-login lockout after repeated failures (kept in the private `lockout` module).
 //! - [`sessions`]: page sessions with idle and absolute expiry and a CSRF token each.
 //! - [`replay`]: one-time keys (`Idempotency-Key`, page form ids) remembered for a day.
 //! - [`approvals`]: maker/checker: actions of an organization that need a second user.
