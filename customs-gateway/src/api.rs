@@ -143,7 +143,7 @@ pub async fn run(gw: &Gateway, req: &HttpRequest, caller: &Caller, command: Comm
 /// Holds `command` for approval when maker/checker asks for it, else executes it.
 pub async fn dispatch(gw: &Gateway, caller: &Caller, command: Command) -> Reply {
     let user = &caller.user;
-    if user.role == UserRole::Bank && gw.maker_checker.requires(&user.org, command.name()) {
+    if user.role == UserRole::Bank && gw.maker_checker.requires_checker(&user.org, command.name()) {
         let payload = serde_json::to_value(&command).map_err(ApiError::internal)?;
         let pending = lock(&gw.approvals)
             .propose(user, command.name(), command.summary(), payload, now_unix_s())

@@ -19,8 +19,8 @@ use actors::ledger::{
 use ed25519_dalek::SigningKey;
 
 use crate::auth::approvals::{Approvals, MakerChecker};
-use crate::auth::replay::ReplayGuard;
-use crate::auth::sessions::Sessions;
+use crate::auth::replay::{ReplayGuard, ReplayLimits};
+use crate::auth::sessions::{SessionError, SessionLimits, Sessions};
 use crate::auth::users::{User, UserRole, UserStore};
 use crate::config::GatewayConfig;
 use crate::docstore::{DocMeta, DocStore, ReadLogEntry};
@@ -50,7 +50,7 @@ pub struct Gateway {
     pub ledger: LedgerClient,
     pub docs: DocStore,
     org_keys: BTreeMap<String, SigningKey>,
-    pub users: Mutex<UserStore>,
+    pub users: UserStore,
     pub sessions: Mutex<Sessions>,
     pub replay: Mutex<ReplayGuard>,
     pub approvals: Mutex<Approvals>,
@@ -63,8 +63,8 @@ pub struct Gateway {
 #[derive(Clone, Debug)]
 pub struct Caller {
     pub user: User,
-    /// The session id when the caller came with the session cookie (pages).
-    pub session: Option<String>,
+    /// The session id and its CSRF token when the caller came with the session cookie.
+    pub session: Option<(String, String)>,
 }
 
 impl Gateway {
@@ -76,17 +76,23 @@ impl Gateway {
             config.limits.documents_max,
         )
         .map_err(ApiError::internal)?;
-        let maker_checker = MakerChecker::new(config.maker_checker.clone());
+        let maker_checker = MakerChecker {
+            actions_by_org: config
+                .maker_checker
+                .iter()
+                .map(|(org, actions)| (org.clone(), actions.iter().cloned().collect()))
+                .collect(),
+        };
         Ok(Gateway {
             ledger: LedgerClient::new(setup.node),
             docs,
             org_keys: setup.org_keys,
-            users: Mutex::new(setup.users),
-            sessions: Mutex::new(Sessions::default()),
-            replay: Mutex::new(ReplayGuard::default()),
+            users: setup.users,
+            sessions: Mutex::new(Sessions::new(SessionLimits::default())),
+            replay: Mutex::new(ReplayGuard::new(ReplayLimits::default())),
             approvals: Mutex::new(setup.approvals),
             maker_checker,
-            fetch_replay: Mutex::new(ReplayGuard::default()),
+            fetch_replay: Mutex::new(ReplayGuard::new(ReplayLimits::default())),
             config,
         })
     }
@@ -112,8 +118,7 @@ impl Gateway {
                         "header 'authorization': expected 'Bearer <token>'".into(),
                     )
                 })?;
-            let users = lock(&self.users);
-            let user = users.authenticate_token(token.trim()).ok_or_else(|| {
+            let user = self.users.authenticate_token(token.trim()).ok_or_else(|| {
                 ApiError::Unauthenticated("header 'authorization': unknown token".into())
             })?;
             return Ok(Some(Caller {
@@ -128,12 +133,14 @@ impl Gateway {
         let session = lock(&self.sessions)
             .resolve(&id, now_unix_s())
             .map_err(|e| match e {
-                crate::auth::sessions::SessionError::Expired => ApiError::SessionExpired,
-                _ => ApiError::Unauthenticated("unknown session; sign in again".into()),
+                SessionError::Expired => ApiError::SessionExpired,
+                SessionError::Unknown => {
+                    ApiError::Unauthenticated("unknown session; sign in again".into())
+                }
             })?;
         Ok(Some(Caller {
             user: session.user,
-            session: Some(id),
+            session: Some((id, session.csrf_token)),
         }))
     }
 
@@ -170,7 +177,7 @@ impl Gateway {
     ) -> Result<(), ApiError> {
         let now = now_unix_s();
         let key = match (&caller.session, form_ids) {
-            (Some(session), Some((csrf, form_id))) => {
+            (Some((session, _)), Some((csrf, form_id))) => {
                 if !lock(&self.sessions).check_csrf(session, csrf) {
                     return Err(ApiError::Forbidden(
                         "field 'csrf': does not match this session; reload the page".into(),
@@ -198,6 +205,12 @@ impl Gateway {
         lock(&self.replay)
             .check_and_record(&caller.user.login, &key, now)
             .map_err(|e| ApiError::Replayed(format!("replayed request: {e}")))
+    }
+
+    /// Writes the pending approvals to their file (after every change).
+    pub fn save_approvals(&self) -> Result<(), ApiError> {
+        let path = self.config.data_dir.join("approvals.json");
+        lock(&self.approvals).save(&path).map_err(ApiError::internal)
     }
 
     /// Signs `body` with the caller's organization key and waits for the committed outcome.
@@ -373,7 +386,7 @@ impl Gateway {
         let key = fetch::verify(&headers, "GET", req.path(), now_ms())
             .map_err(|e| ApiError::Unauthenticated(e.to_string()))?;
         lock(&self.fetch_replay)
-            .check_and_record("fetch", &headers.signature_hex[..64], now_unix_s())
+            .check_and_record("fetch", &headers.signature_hex, now_unix_s())
             .map_err(|e| ApiError::Replayed(format!("replayed fetch: {e}")))?;
         let participant = self
             .ledger

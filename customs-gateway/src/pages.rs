@@ -141,9 +141,10 @@ fn random_hex() -> Result<String, ApiError> {
 
 /// The frame for a signed-in or anonymous visitor, with a fresh form id.
 fn base(gw: &Gateway, caller: Option<&Caller>, req: &HttpRequest) -> Result<Base, ApiError> {
+    let _ = gw;
     let csrf = caller
         .and_then(|c| c.session.as_ref())
-        .and_then(|id| lock(&gw.sessions).csrf_of(id))
+        .map(|(_, csrf)| csrf.clone())
         .unwrap_or_default();
     let flash = web::Query::<Flash>::from_query(req.query_string())
         .ok()
@@ -253,14 +254,31 @@ pub struct SignIn {
     totp: Option<String>,
 }
 
+/// A refused sign-in as the client sees it: an unknown login and a wrong password read the
+/// same, so that nobody learns which logins exist.
+fn auth_error(e: crate::auth::users::AuthError) -> ApiError {
+    use crate::auth::users::AuthError;
+    match e {
+        AuthError::Locked { until_unix_s } => ApiError::Locked {
+            retry_after_s: until_unix_s.saturating_sub(now_unix_s()),
+        },
+        AuthError::BrokenRecord { .. } => ApiError::internal(e),
+        other => ApiError::Unauthenticated(other.client_message()),
+    }
+}
+
 /// Signs a user in; returns the session cookie and the CSRF token.
 fn sign_in(gw: &Gateway, form: &SignIn) -> Result<(Cookie<'static>, User, String), ApiError> {
     let totp = form.totp.as_deref().map(str::trim).filter(|c| !c.is_empty());
-    let user = lock(&gw.users)
+    let user = gw
+        .users
         .authenticate_password(form.login.trim(), &form.password, totp, now_unix_s())
-        .map_err(crate::auth_error)?;
-    let (id, csrf) = lock(&gw.sessions).create(user.clone(), now_unix_s());
-    let cookie = Cookie::build(SESSION_COOKIE, id)
+        .map_err(auth_error)?;
+    let session = lock(&gw.sessions)
+        .create(user.clone(), now_unix_s())
+        .map_err(ApiError::internal)?;
+    let csrf = session.csrf_token;
+    let cookie = Cookie::build(SESSION_COOKIE, session.session_id)
         .path("/")
         .http_only(true)
         .same_site(SameSite::Strict)
@@ -292,7 +310,7 @@ pub async fn api_sign_in(gw: Gw, req: HttpRequest, payload: web::Payload) -> Res
 
 pub async fn api_sign_out(gw: Gw, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let caller = gw.signed_in(&req)?;
-    if let Some(id) = caller.session {
+    if let Some((id, _)) = caller.session {
         lock(&gw.sessions).remove(&id);
     }
     Ok(HttpResponse::NoContent().finish())
@@ -301,7 +319,7 @@ pub async fn api_sign_out(gw: Gw, req: HttpRequest) -> Result<HttpResponse, ApiE
 async fn logout(gw: Gw, req: HttpRequest, body: web::Bytes) -> Page {
     let form = Form::parse(&body);
     let caller = fresh_form(&gw, &req, &form)?;
-    if let Some(id) = caller.session {
+    if let Some((id, _)) = caller.session {
         lock(&gw.sessions).remove(&id);
     }
     let mut gone = Cookie::build(SESSION_COOKIE, "").path("/").finish();

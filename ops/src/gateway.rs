@@ -30,7 +30,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use clap::Args;
-use customs_gateway::auth::approvals::Approvals;
+use customs_gateway::auth::approvals::{ApprovalLimits, Approvals};
 use customs_gateway::auth::users::UserStore;
 use customs_gateway::{GatewayConfig, GatewaySetup};
 
@@ -88,7 +88,7 @@ pub fn load(path: &Path) -> Result<GatewaySetup> {
     };
     let users = UserStore::load(&users_path(&config.data_dir))
         .map_err(|e| anyhow::anyhow!("{}: key 'data_dir': {e}", path.display()))?;
-    let approvals = Approvals::load(&approvals_path(&config.data_dir))
+    let approvals = Approvals::load(&approvals_path(&config.data_dir), ApprovalLimits::default())
         .map_err(|e| anyhow::anyhow!("{}: key 'data_dir': {e}", path.display()))?;
     Ok(GatewaySetup {
         config,
