@@ -8,7 +8,8 @@
 //!   Incoterms; exact decimals; calendar dates);
 //! - [`cbor`]: canonical CBOR, strict on input; [`fingerprint`]: document and business
 //!   fingerprints; [`envelope`]: COSE_Sign1 signed envelopes;
-//! - [`json`]: the JSON encoding of every document; [`swift`]: MT700 and MT707; [`cii`]:
+//! - [`json`]: the JSON encoding of every document; [`swift`]: MT700 and MT707, and the MT734,
+//!   MT750 and MT754 advices written after an examination; [`cii`]:
 //!   UN/CEFACT Cross Industry Invoice D16B XML;
 //! - [`formats`]: sniffing a file's format and importing it with the right importer;
 //! - [`ucp600`]: examination of a presentation under its letter of credit;

@@ -7,10 +7,10 @@ mod instrument_support;
 
 use instrument_support::*;
 use trade_docs::cbor::{from_canonical, to_canonical};
-use trade_docs::document::LetterOfCredit;
+use trade_docs::document::{Confirmation, LetterOfCredit, Tolerance};
 use trade_docs::instrument::{
-    Actor, AmendmentTerms, Examination, Instrument, LcAction, LcEvent, LcInstrument, LcState,
-    LcTerms, PresentationAction as P, PresentationEvent, PresentationState as PS,
+    Actor, AmendmentTerms, Balance, Examination, Instrument, LcAction, LcEvent, LcInstrument,
+    LcState, LcTerms, PresentationAction as P, PresentationEvent, PresentationState as PS,
     PresentationSubmission, Rejection, Role, Transition,
 };
 
@@ -1046,6 +1046,11 @@ fn golden_action_encodings() {
             P::Honour.into(),
             "a16c70726573656e746174696f6e66686f6e6f7572",
         ),
+        // "add_confirmation"
+        (
+            LcAction::AddConfirmation,
+            "706164645f636f6e6669726d6174696f6e",
+        ),
     ];
     for (action, hex_bytes) in cases {
         assert_eq!(
@@ -1094,8 +1099,400 @@ fn terms_come_from_the_credit_document() {
     assert_eq!(terms, expected);
     assert_eq!(
         terms.document,
-        trade_docs::Fingerprint::of_document(&trade_docs::Document::LetterOfCredit(credit))
+        trade_docs::Fingerprint::of_document(&trade_docs::Document::LetterOfCredit(credit.clone()))
             .unwrap()
     );
     assert_eq!(terms.amount_max(), Some(dec("262500.00")));
+
+    let confirm = LetterOfCredit {
+        confirmation: Confirmation::MayAdd,
+        ..credit
+    };
+    let terms = LcTerms::of_credit(&confirm).unwrap();
+    assert_eq!(terms.confirmation, Confirmation::MayAdd);
+}
+
+fn confirming(party: &str) -> Actor {
+    actor(party, Role::ConfirmingBank)
+}
+
+fn with_confirmation(confirmation: Confirmation) -> LcTerms {
+    LcTerms {
+        confirmation,
+        ..lc_terms()
+    }
+}
+
+/// A credit whose field 49 is `confirmation`, brought to `stage`.
+fn at_confirmable(stage: &str, confirmation: Confirmation) -> LcInstrument {
+    at_with(stage, with_confirmation(confirmation))
+}
+
+#[test]
+fn the_advising_bank_adds_its_confirmation_when_field_49_allows() {
+    use Confirmation as C;
+    let cases = [
+        ("issued", C::Confirm),
+        ("advised", C::MayAdd),
+        ("advised", C::Confirm),
+        ("amendment_proposed", C::MayAdd),
+        ("cancellation_proposed", C::Confirm),
+        ("settled", C::MayAdd),
+    ];
+    for (stage, confirmation) in cases {
+        let shown = format!("{stage} with {confirmation:?}");
+        let before = at_confirmable(stage, confirmation);
+        let (after, event) = apply_legal(
+            &before,
+            LcAction::AddConfirmation,
+            &confirming(ADVISING_BANK),
+            &later(),
+            &shown,
+        );
+        assert_eq!(
+            event,
+            LcEvent::LcConfirmed {
+                bank: ADVISING_BANK.into()
+            },
+            "{shown}"
+        );
+        assert_eq!(after.state, before.state, "{shown}: the state stays");
+        assert_eq!(
+            after.parties.confirming_bank.as_deref(),
+            Some(ADVISING_BANK),
+            "{shown}"
+        );
+        assert_eq!(after.terms, before.terms, "{shown}");
+    }
+}
+
+#[test]
+fn confirmation_is_refused_in_the_module_check_order() {
+    use Confirmation as C;
+    let confirmed = at_confirmable("advised", C::Confirm)
+        .apply(
+            LcAction::AddConfirmation,
+            &confirming(ADVISING_BANK),
+            &later(),
+        )
+        .applied()
+        .unwrap()
+        .0;
+    let mut parties = lc_parties();
+    parties.confirming_bank = Some(THIRD_BANK.into());
+    let confirmed_at_issue = drive(
+        open(
+            LcAction::IssueLc {
+                terms: with_confirmation(C::Confirm),
+                parties,
+            },
+            &issuing(),
+            &ctx(1, "2026-03-02"),
+        ),
+        vec![(LcAction::Advise, advising())],
+        2,
+        "2026-03-03",
+    );
+    let expired = at_confirmable("advised", C::Confirm)
+        .apply(
+            LcAction::Expire {
+                today: date("2026-07-01"),
+            },
+            &issuing(),
+            &after_expiry(),
+        )
+        .applied()
+        .unwrap()
+        .0;
+    let invalid = |field: &'static str| move |r: &Rejection| matches!(r, Rejection::InvalidField { field: f, .. } if f == field);
+    let is = |expected: Rejection| move |r: &Rejection| *r == expected;
+    type Check = Box<dyn Fn(&Rejection) -> bool>;
+    let cases: Vec<(&str, LcInstrument, Actor, Check)> = vec![
+        // 1. role: only a confirming bank confirms.
+        (
+            "advising bank in its advising role",
+            at_confirmable("advised", C::Confirm),
+            advising(),
+            Box::new(is(Rejection::NotPermitted {
+                role: Role::AdvisingBank,
+                action: "add_confirmation".into(),
+            })),
+        ),
+        (
+            "issuing bank",
+            at_confirmable("advised", C::Confirm),
+            issuing(),
+            Box::new(is(Rejection::NotPermitted {
+                role: Role::IssuingBank,
+                action: "add_confirmation".into(),
+            })),
+        ),
+        // 2. party: only the credit's advising bank, even where the state is wrong too.
+        (
+            "another bank",
+            at_confirmable("advised", C::Confirm),
+            confirming(OTHER_BANK),
+            Box::new(is(Rejection::WrongParty {
+                role: Role::ConfirmingBank,
+                expected: ADVISING_BANK.into(),
+                found: OTHER_BANK.into(),
+            })),
+        ),
+        (
+            "another bank, cancelled credit",
+            at_confirmable("cancelled", C::Confirm),
+            confirming(OTHER_BANK),
+            Box::new(is(Rejection::WrongParty {
+                role: Role::ConfirmingBank,
+                expected: ADVISING_BANK.into(),
+                found: OTHER_BANK.into(),
+            })),
+        ),
+        // 3. state: not in a final state nor during a presentation, even with field 49 WITHOUT.
+        (
+            "cancelled",
+            at_confirmable("cancelled", C::Confirm),
+            confirming(ADVISING_BANK),
+            Box::new(is(illegal("cancelled", "add_confirmation"))),
+        ),
+        (
+            "expired",
+            expired,
+            confirming(ADVISING_BANK),
+            Box::new(is(illegal("expired", "add_confirmation"))),
+        ),
+        (
+            "presented",
+            at_confirmable("presented", C::Confirm),
+            confirming(ADVISING_BANK),
+            Box::new(is(illegal("presentation.presented", "add_confirmation"))),
+        ),
+        (
+            "refused",
+            at_confirmable("refused", C::MayAdd),
+            confirming(ADVISING_BANK),
+            Box::new(is(illegal("presentation.refused", "add_confirmation"))),
+        ),
+        (
+            "honoured, without",
+            at_confirmable("honoured", C::Without),
+            confirming(ADVISING_BANK),
+            Box::new(is(illegal("presentation.honoured", "add_confirmation"))),
+        ),
+        // 4. payload: field 49 must allow it, and a credit is confirmed once.
+        (
+            "field 49 without",
+            at_confirmable("advised", C::Without),
+            confirming(ADVISING_BANK),
+            Box::new(invalid("terms.confirmation")),
+        ),
+        (
+            "confirmed already",
+            confirmed,
+            confirming(ADVISING_BANK),
+            Box::new(invalid("parties.confirming_bank")),
+        ),
+        (
+            "confirmed at issue by another bank",
+            confirmed_at_issue,
+            confirming(ADVISING_BANK),
+            Box::new(invalid("parties.confirming_bank")),
+        ),
+    ];
+    for (shown, credit, actor, check) in cases {
+        let reason = rejection(credit.apply(LcAction::AddConfirmation, &actor, &later()));
+        assert!(check(&reason), "{shown}: {reason:?}");
+    }
+    // 5. bounds: the context may not go backwards.
+    assert!(matches!(
+        rejection(at_confirmable("advised", C::Confirm).apply(
+            LcAction::AddConfirmation,
+            &confirming(ADVISING_BANK),
+            &ctx(1, "2026-03-02"),
+        )),
+        Rejection::ContextRegressed { .. }
+    ));
+}
+
+#[test]
+fn the_confirming_bank_examines_and_honours() {
+    let steps = vec![
+        (LcAction::AddConfirmation, confirming(ADVISING_BANK)),
+        (present("250000.00"), beneficiary()),
+        (exam(true), confirming(ADVISING_BANK)),
+        (P::Honour.into(), confirming(ADVISING_BANK)),
+    ];
+    let credit = drive(
+        at_confirmable("advised", Confirmation::Confirm),
+        steps,
+        10,
+        "2026-03-20",
+    );
+    assert_eq!(credit.state, LcState::Presentation(PS::Honoured));
+    let roles: Vec<Role> = credit.history.entries().iter().map(|e| e.role).collect();
+    assert_eq!(
+        roles[2..],
+        [
+            Role::ConfirmingBank,
+            Role::Beneficiary,
+            Role::ConfirmingBank,
+            Role::ConfirmingBank
+        ]
+    );
+}
+
+#[test]
+fn terms_without_confirmation_keep_their_encoding() {
+    // Field 49 WITHOUT is the default: left out of the encoding, so terms (and instruments)
+    // written before the field existed decode and re-encode to the same bytes.
+    let without = to_canonical(&lc_terms()).unwrap();
+    let with = to_canonical(&with_confirmation(Confirmation::MayAdd)).unwrap();
+    let key = b"confirmation";
+    assert!(!without.windows(key.len()).any(|w| w == key));
+    assert!(with.windows(key.len()).any(|w| w == key));
+    assert_eq!(
+        from_canonical::<LcTerms>(&with).unwrap().confirmation,
+        Confirmation::MayAdd
+    );
+    let json = serde_json::to_value(lc_terms()).unwrap();
+    assert!(json.get("confirmation").is_none(), "{json}");
+    let mut explicit = json;
+    explicit["confirmation"] = "without".into();
+    assert_eq!(
+        serde_json::from_value::<LcTerms>(explicit).unwrap(),
+        lc_terms()
+    );
+}
+
+#[test]
+fn balance_applies_the_tolerance() {
+    let about = LcTerms {
+        amount: dec("100000.00"),
+        tolerance: Some(Tolerance {
+            plus_percent: 10,
+            minus_percent: 10,
+        }),
+        ..lc_terms()
+    };
+    let exact = LcTerms {
+        tolerance: None,
+        ..lc_terms()
+    };
+    fn balance(
+        amount: &str,
+        [min, max]: [Option<&str>; 2],
+        presented: Option<&str>,
+        remaining: Option<&str>,
+    ) -> Balance {
+        Balance {
+            currency: "USD".parse().unwrap(),
+            amount: dec(amount),
+            amount_min: min.map(dec),
+            amount_max: max.map(dec),
+            drawn: dec("0.00"),
+            presented: presented.map(dec),
+            remaining: remaining.map(dec),
+        }
+    }
+    let band = [Some("237500.00"), Some("262500.00")];
+    let cases = [
+        (
+            "5 %",
+            at("advised"),
+            balance("250000.00", band, None, Some("262500.00")),
+        ),
+        (
+            "'about', 39A 10/10",
+            at_with("advised", about),
+            balance(
+                "100000.00",
+                [Some("90000.00"), Some("110000.00")],
+                None,
+                Some("110000.00"),
+            ),
+        ),
+        (
+            "no tolerance",
+            at_with("issued", exact),
+            balance("250000.00", [None, None], None, Some("250000.00")),
+        ),
+        (
+            "under examination",
+            at("discrepant"),
+            balance("250000.00", band, Some("250000.00"), Some("262500.00")),
+        ),
+        (
+            "honoured, not settled",
+            at("honoured"),
+            balance("250000.00", band, Some("250000.00"), Some("262500.00")),
+        ),
+        (
+            "refused",
+            at("refused"),
+            balance("250000.00", band, None, Some("262500.00")),
+        ),
+        (
+            "cancelled",
+            at("cancelled"),
+            balance("250000.00", band, None, None),
+        ),
+    ];
+    for (shown, credit, expected) in cases {
+        assert_eq!(credit.balance(), expected, "{shown}");
+    }
+}
+
+#[test]
+fn balance_after_settled_drawings() {
+    let partial = LcTerms {
+        amount: dec("100000.00"),
+        tolerance: None,
+        partial_drawings_allowed: true,
+        ..lc_terms()
+    };
+    let drawing = |amount: &str| {
+        vec![
+            (present(amount), beneficiary()),
+            (exam(true), issuing()),
+            (P::Honour.into(), issuing()),
+            (LcAction::Settle, issuing()),
+        ]
+    };
+    let once = drive(
+        at_with("advised", partial),
+        drawing("60000.00"),
+        10,
+        "2026-04-01",
+    );
+    let balance = once.balance();
+    assert_eq!(
+        (balance.drawn, balance.presented, balance.remaining),
+        (dec("60000.00"), None, Some(dec("40000.00")))
+    );
+    let twice = drive(once, drawing("40000.00"), 20, "2026-04-10");
+    assert_eq!(
+        twice.balance().remaining,
+        Some(dec("0.00")),
+        "never negative, drawn in full"
+    );
+
+    // One drawing only (43P): once settled, nothing remains to draw though the band is not spent.
+    let settled = at("settled");
+    let balance = settled.balance();
+    assert_eq!(
+        (balance.drawn, balance.amount_max, balance.remaining),
+        (dec("250000.00"), Some(dec("262500.00")), None)
+    );
+    let json = serde_json::to_value(&balance).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({
+            "currency": "USD",
+            "amount": "250000.00",
+            "amount_min": "237500.00",
+            "amount_max": "262500.00",
+            "drawn": "250000.00"
+        })
+    );
+    assert_eq!(serde_json::from_value::<Balance>(json).unwrap(), balance);
 }

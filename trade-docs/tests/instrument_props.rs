@@ -11,7 +11,7 @@ mod instrument_support;
 use instrument_support::*;
 use proptest::prelude::*;
 use trade_docs::cbor::{from_canonical, to_canonical};
-use trade_docs::document::Tolerance;
+use trade_docs::document::{Confirmation, Tolerance};
 use trade_docs::instrument::{
     Actor, AmendmentTerms, Channel, Context, DeclarationAction, DeclarationEvent,
     DeclarationInstrument, DeclarationState, Examination, FinancingRegistry, InspectionOutcome,
@@ -110,9 +110,9 @@ fn lc_action(template: u8, param: u8, credit: &LcInstrument, today: Date) -> LcA
     };
     // Half the time an action relevant to the state (so runs get deep), half the time any
     // action, weighted towards the long paths: the actions that end a credit are rare.
-    const KINDS: [u8; 31] = [
+    const KINDS: [u8; 32] = [
         0, 0, 1, 1, 2, 2, 3, 4, 5, 6, 7, 7, 7, 8, 8, 8, 9, 9, 10, 10, 11, 12, 12, 12, 13, 13, 14,
-        14, 14, 15, 16,
+        14, 14, 15, 16, 17,
     ];
     let relevant = lc_relevant_kinds(credit.state);
     let kind = if template % 2 == 0 {
@@ -167,6 +167,7 @@ fn lc_action(template: u8, param: u8, credit: &LcInstrument, today: Date) -> LcA
         15 => LcAction::Expire {
             today: today.add_days(1 - i64::from(param % 3)).unwrap(),
         },
+        17 => LcAction::AddConfirmation,
         _ => LcAction::IssueLc {
             terms: credit.terms.clone(),
             parties: credit.parties.clone(),
@@ -180,8 +181,8 @@ fn lc_relevant_kinds(state: LcState) -> &'static [u8] {
     use LcState as L;
     use PresentationState as P;
     match state {
-        L::Issued => &[0],
-        L::Advised => &[1, 7, 7, 7],
+        L::Issued => &[0, 17],
+        L::Advised => &[1, 7, 7, 7, 17],
         L::AmendmentProposed => &[2, 3],
         L::CancellationProposed => &[6, 6, 5],
         L::Presentation(P::Presented) => &[8],
@@ -241,12 +242,17 @@ fn lc_edge(from: LcState, to: LcState) -> bool {
 }
 
 fn check_lc_step(before: &LcInstrument, after: &LcInstrument, event: &LcEvent, actor: &Actor) {
-    assert!(
-        lc_edge(before.state, after.state),
-        "illegal edge {} -> {}",
-        before.state,
-        after.state
-    );
+    if let LcEvent::LcConfirmed { bank } = event {
+        check_confirmation(before, after, bank);
+    } else {
+        assert!(
+            lc_edge(before.state, after.state),
+            "illegal edge {} -> {}",
+            before.state,
+            after.state
+        );
+        assert_eq!(after.parties, before.parties);
+    }
     let max = after.terms.amount_max().expect("terms never overflow");
     assert!(after.drawn <= max, "drawn {} exceeds {}", after.drawn, max);
     match event {
@@ -286,7 +292,6 @@ fn check_lc_step(before: &LcInstrument, after: &LcInstrument, event: &LcEvent, a
         after.pending_amendment.is_some(),
         after.state == LcState::AmendmentProposed
     );
-    assert_eq!(after.parties, before.parties);
     assert_eq!(
         after.parties.holder(actor.role),
         Some(actor.party_id.as_str())
@@ -299,7 +304,20 @@ fn check_lc_step(before: &LcInstrument, after: &LcInstrument, event: &LcEvent, a
     assert_eq!(after.history.len(), before.history.len() + 1);
 }
 
-fn lc_sequence(partial: bool, tolerance: u8, ops: &[Op]) {
+/// Confirmation: by the advising bank, once, when field 49 allows it, outside a presentation and
+/// before the credit ends; it changes nothing but the confirming bank.
+fn check_confirmation(before: &LcInstrument, after: &LcInstrument, bank: &str) {
+    assert_eq!(after.state, before.state);
+    assert!(!before.state.is_final() && !matches!(before.state, LcState::Presentation(_)));
+    assert_ne!(before.terms.confirmation, Confirmation::Without);
+    assert_eq!(before.parties.confirming_bank, None);
+    assert_eq!(bank, before.parties.advising_bank);
+    let mut expected = before.parties.clone();
+    expected.confirming_bank = Some(bank.to_string());
+    assert_eq!(after.parties, expected);
+}
+
+fn lc_sequence(partial: bool, tolerance: u8, confirmation: Confirmation, ops: &[Op]) {
     let terms = LcTerms {
         amount: dec("1000.00"),
         tolerance: (tolerance > 0).then_some(Tolerance {
@@ -309,6 +327,7 @@ fn lc_sequence(partial: bool, tolerance: u8, ops: &[Op]) {
         expiry_date: date("2026-03-01"),
         latest_shipment_date: None,
         partial_drawings_allowed: partial,
+        confirmation,
         ..lc_terms()
     };
     let mut context = ctx(1, "2026-01-01");
@@ -323,8 +342,12 @@ fn lc_sequence(partial: bool, tolerance: u8, ops: &[Op]) {
     for &(template, param, sel, step) in ops {
         let block = next_context(&mut context, step);
         let action = lc_action(template, param, &credit, block.date);
-        let actor = pick_actor(sel, action.permitted_roles(), |r| {
-            credit.parties.holder(r).map(String::from)
+        // Before anyone confirms, the advising bank is the one that may take the role.
+        let actor = pick_actor(sel, action.permitted_roles(), |r| match r {
+            Role::ConfirmingBank if credit.parties.confirming_bank.is_none() => {
+                Some(credit.parties.advising_bank.clone())
+            }
+            _ => credit.parties.holder(r).map(String::from),
         });
         match apply_deterministic(&credit, action, &actor, &block) {
             Transition::Applied { instrument, event } => {
@@ -588,9 +611,10 @@ proptest! {
     fn letter_of_credit_sequences_stay_on_the_legal_graph(
         partial in any::<bool>(),
         tolerance in prop::sample::select(vec![0u8, 10]),
+        confirmation in prop::sample::select(vec![Confirmation::Without, Confirmation::MayAdd]),
         ops in ops(),
     ) {
-        lc_sequence(partial, tolerance, &ops);
+        lc_sequence(partial, tolerance, confirmation, &ops);
     }
 
     #[test]

@@ -14,14 +14,17 @@
 //! art. 6(d), 15, 16).
 //!
 //! Permissions: the issuing bank issues, proposes amendments and cancellation, settles and
-//! expires; the advising bank advises; the beneficiary answers amendments and cancellation and
-//! presents; the presentation's own table ([`PresentationAction::permitted_roles`]) covers
-//! examination, waiver and decision.
+//! expires; the advising bank advises, and adds its confirmation acting as the confirming bank
+//! when field 49 is `CONFIRM` or `MAY ADD` (in any state but a final one or a presentation;
+//! once; it then holds [`Role::ConfirmingBank`] and may examine and decide presentations); the
+//! beneficiary answers amendments and cancellation and presents; the presentation's own table
+//! ([`PresentationAction::permitted_roles`]) covers examination, waiver and decision.
 //!
 //! Amounts: an amendment changes the terms only when the beneficiary accepts it (art. 10(b)).
 //! `drawn` grows only on settlement, and never exceeds the amount plus its tolerance
 //! ([`LcTerms::amount_max`]); a presentation may draw at most what is available. A second
-//! drawing needs partial drawings to be allowed (field 43P).
+//! drawing needs partial drawings to be allowed (field 43P). [`LcInstrument::balance`] shows
+//! these figures to callers and is never stored.
 //!
 //! Deliberately not here: the confirming bank's consent to amendments (art. 10(a)) and the
 //! examination period (art. 14(b)), which deadline actors enforce.
@@ -41,7 +44,9 @@ use crate::cbor::CborError;
 use crate::codes::Currency;
 use crate::date::Date;
 use crate::decimal::Decimal;
-use crate::document::{Document, LcAmendment, LetterOfCredit, ShipmentPermission, Tolerance};
+use crate::document::{
+    Confirmation, Document, LcAmendment, LetterOfCredit, ShipmentPermission, Tolerance,
+};
 use crate::fingerprint::Fingerprint;
 
 /// The terms of a credit that its life cycle depends on; the full MT700 stays off the ledger,
@@ -62,6 +67,10 @@ pub struct LcTerms {
     pub latest_shipment_date: Option<Date>,
     /// Field 43P: whether the credit may be drawn more than once.
     pub partial_drawings_allowed: bool,
+    /// Field 49: whether the issuing bank asks for, or allows, confirmation. Absent means
+    /// "without", so the encoding of terms written before this field existed is unchanged.
+    #[serde(default = "no_confirmation", skip_serializing_if = "is_without")]
+    pub confirmation: Confirmation,
 }
 
 /// The parties to a credit, by ledger party id.
@@ -119,6 +128,36 @@ pub struct LcInstrument {
     pub history: History<LcEvent>,
 }
 
+/// What a credit has paid and may still pay, in its currency: a view computed from the
+/// instrument for callers (the gateway shows it as JSON), never stored on the ledger.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Balance {
+    pub currency: Currency,
+    /// The credit amount in force (field 32B, accepted amendments included).
+    pub amount: Decimal,
+    /// The amount less the negative tolerance of field 39A. Absent when the credit has no
+    /// tolerance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount_min: Option<Decimal>,
+    /// The most the credit can ever pay: the amount plus the positive tolerance of field 39A
+    /// (an "about" credit is coded 10/10 there, UCP 600 art. 30(a)). Absent when the credit
+    /// has no tolerance, and then the amount is the most.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount_max: Option<Decimal>,
+    /// Total settled so far.
+    pub drawn: Decimal,
+    /// The amount of the presentation in progress: presented, under examination or waiver,
+    /// or honoured and awaiting settlement. Absent when none is (a refused one is over).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub presented: Option<Decimal>,
+    /// What may still be drawn: the most the credit can pay less `drawn`, never negative.
+    /// Absent when the credit accepts no further drawing: expired, cancelled, or already drawn
+    /// once without partial drawings allowed (field 43P).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remaining: Option<Decimal>,
+}
+
 /// An amendment awaiting acceptance, and the terms it would put in force (computed, and so
 /// checked, when proposed).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -162,6 +201,9 @@ pub enum LcAction {
     Expire {
         today: Date,
     },
+    /// The advising bank adds its confirmation (field 49 `CONFIRM` or `MAY ADD`), acting as
+    /// [`Role::ConfirmingBank`]; it then holds that role on the credit (UCP 600 art. 8).
+    AddConfirmation,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -194,6 +236,10 @@ pub enum LcEvent {
     LcExpired {
         expiry_date: Date,
     },
+    /// `bank` (a party id) confirmed the credit.
+    LcConfirmed {
+        bank: String,
+    },
 }
 
 impl LcTerms {
@@ -209,6 +255,7 @@ impl LcTerms {
             expiry_date: credit.expiry_date,
             latest_shipment_date: credit.latest_shipment_date,
             partial_drawings_allowed: credit.partial_shipments != ShipmentPermission::NotAllowed,
+            confirmation: credit.confirmation,
         })
     }
 
@@ -385,6 +432,7 @@ impl LcAction {
             LcAction::Presentation(p) => p.name(),
             LcAction::Settle => "settle",
             LcAction::Expire { .. } => "expire",
+            LcAction::AddConfirmation => "add_confirmation",
         }
     }
 
@@ -402,6 +450,7 @@ impl LcAction {
             | LcAction::ConsentToCancellation
             | LcAction::RefuseCancellation => &[Role::Beneficiary],
             LcAction::Presentation(p) => p.permitted_roles(),
+            LcAction::AddConfirmation => &[Role::ConfirmingBank],
         }
     }
 }
@@ -433,6 +482,50 @@ impl LcInstrument {
     /// What the credit can still pay: its maximum amount less what it has paid.
     pub fn available(&self) -> Option<Decimal> {
         self.terms.amount_max()?.checked_sub(self.drawn)
+    }
+
+    /// The credit's balance: amount and tolerance band, drawn, presented and remaining.
+    pub fn balance(&self) -> Balance {
+        let terms = &self.terms;
+        let band = |percent: Option<u8>, plus: bool| {
+            let delta = terms.amount.percent(u32::from(percent?))?;
+            match plus {
+                true => terms.amount.checked_add(delta),
+                false => terms.amount.checked_sub(delta),
+            }
+        };
+        let presented = match (&self.state, &self.presentation) {
+            (LcState::Presentation(s), Some(p)) if *s != PresentationState::Refused => {
+                Some(p.amount)
+            }
+            _ => None,
+        };
+        Balance {
+            currency: terms.currency,
+            amount: terms.amount,
+            amount_min: band(terms.tolerance.map(|t| t.minus_percent), false),
+            amount_max: band(terms.tolerance.map(|t| t.plus_percent), true),
+            drawn: self.drawn,
+            presented,
+            remaining: self.remaining(),
+        }
+    }
+
+    /// See [`Balance::remaining`]. `None` also on arithmetic overflow, which checked terms
+    /// never reach.
+    fn remaining(&self) -> Option<Decimal> {
+        let spent = !self.drawn.is_zero() && !self.terms.partial_drawings_allowed;
+        if self.state.is_final() || spent {
+            return None;
+        }
+        let available = self.available()?;
+        if available.is_negative() {
+            // Settlement never lets `drawn` pass the maximum; a decoded instrument that breaks
+            // this still shows nothing left rather than a negative balance.
+            Decimal::new(0, self.terms.currency.minor_units())
+        } else {
+            Some(available)
+        }
     }
 
     fn issue(action: LcAction, actor: &Actor, ctx: &Context) -> Result<(Self, LcEvent), Rejection> {
@@ -478,12 +571,13 @@ impl LcInstrument {
         ctx: &Context,
     ) -> Result<(Self, LcEvent), Rejection> {
         let name = action.name();
-        authorize(
-            actor,
-            action.permitted_roles(),
-            self.parties.holder(actor.role),
-            name,
-        )?;
+        // Only the advising bank may become the confirming bank: before it confirms, nobody
+        // holds that role, so its claim is checked against the advising bank.
+        let holder = match action {
+            LcAction::AddConfirmation => Some(self.parties.advising_bank.as_str()),
+            _ => self.parties.holder(actor.role),
+        };
+        authorize(actor, action.permitted_roles(), holder, name)?;
         let mut next = self.clone();
         let event = match action {
             LcAction::IssueLc { .. } => return Err(illegal(self.state, name)),
@@ -503,6 +597,7 @@ impl LcInstrument {
             LcAction::Presentation(p) => next.present(p, ctx)?,
             LcAction::Settle => next.settle()?,
             LcAction::Expire { today } => next.expire(today, ctx)?,
+            LcAction::AddConfirmation => next.add_confirmation()?,
         };
         next.history.record(actor, ctx, event.clone())?;
         Ok((next, event))
@@ -666,6 +761,29 @@ impl LcInstrument {
         Ok(LcEvent::LcSettled { amount, drawn })
     }
 
+    /// Confirmation is added to a live credit outside a presentation (one in progress is
+    /// decided under the undertakings given when it was made), only when field 49 allows it,
+    /// and once.
+    fn add_confirmation(&mut self) -> Result<LcEvent, Rejection> {
+        let live = !self.state.is_final() && !matches!(self.state, LcState::Presentation(_));
+        self.require(live, "add_confirmation")?;
+        if self.terms.confirmation == Confirmation::Without {
+            return Err(invalid(
+                "terms.confirmation",
+                "field 49 is WITHOUT: the issuing bank does not allow confirmation",
+            ));
+        }
+        if let Some(bank) = &self.parties.confirming_bank {
+            return Err(invalid(
+                "parties.confirming_bank",
+                format!("the credit is already confirmed by '{bank}'"),
+            ));
+        }
+        let bank = self.parties.advising_bank.clone();
+        self.parties.confirming_bank = Some(bank.clone());
+        Ok(LcEvent::LcConfirmed { bank })
+    }
+
     /// Expiry is a date fact checked against the action's `today` and the block's date; the
     /// expiry date itself is still a day for presentation, so the credit expires after it.
     fn expire(&mut self, today: Date, ctx: &Context) -> Result<LcEvent, Rejection> {
@@ -694,4 +812,12 @@ impl LcInstrument {
             expiry_date: self.terms.expiry_date,
         })
     }
+}
+
+fn no_confirmation() -> Confirmation {
+    Confirmation::Without
+}
+
+fn is_without(confirmation: &Confirmation) -> bool {
+    *confirmation == Confirmation::Without
 }

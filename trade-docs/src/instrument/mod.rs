@@ -44,7 +44,8 @@ use crate::date::Date;
 use crate::decimal::Decimal;
 
 pub use credit::{
-    AmendmentTerms, LcAction, LcEvent, LcInstrument, LcParties, LcState, LcTerms, PendingAmendment,
+    AmendmentTerms, Balance, LcAction, LcEvent, LcInstrument, LcParties, LcState, LcTerms,
+    PendingAmendment,
 };
 pub use declaration::{
     Channel, DeclarationAction, DeclarationEvent, DeclarationInstrument, DeclarationParties,

@@ -1,5 +1,7 @@
 //! SWIFT MT700 (issue of a documentary credit) and MT707 (amendment to a documentary credit):
-//! import from FIN message text into [`LetterOfCredit`] / [`LcAmendment`], and export back.
+//! import from FIN message text into [`LetterOfCredit`] / [`LcAmendment`], and export back; and
+//! the advices written after an examination, MT734 (refusal), MT750 (discrepancy) and MT754
+//! (payment), generated only (`advice.rs`: [`mt734`], [`mt750`], [`mt754`]).
 //!
 //! Hand-written on purpose: no maintained Rust crate parses the MT7xx category, and the format
 //! is small enough that owning it is cheaper than adapting a generic MT parser.
@@ -9,7 +11,7 @@
 //! or LF line endings. Header block 1 gives the sender and block 2 the message type and receiver;
 //! for an MT700 those are the issuing and the advising bank.
 //!
-//! What it deliberately does not do: check the SWIFT `x`/`z` character sets, the per-field line
+//! What import deliberately does not do: check the SWIFT `x`/`z` character sets, the per-field line
 //! counts and widths narrower than 65 (e.g. 4*35x for field 50), the order of fields, or MT701 /
 //! MT708 continuations. It never changes the case of data. Fields the model cannot hold (e.g.
 //! 49G, 51D) are refused rather than dropped, so an import never silently loses a term.
@@ -29,12 +31,17 @@
 //! - Dates are `YYMMDD` with a fixed century pivot: years 00-79 are 2000-2079, 80-99 are
 //!   1980-1999, so export is exact for dates in 1980..=2079.
 
+mod advice;
 mod block;
 mod mt700;
 mod mt707;
 mod render;
 mod value;
 
+pub use advice::{
+    mt734, mt750, mt754, AdviceError, DiscrepancyAdvice, Disposal, DisposalCode, PaymentAdvice,
+    RefusalAdvice,
+};
 pub use mt700::{export_mt700, import_mt700};
 pub use mt707::{export_mt707, import_mt707};
 

@@ -75,7 +75,7 @@ impl Writer {
         self.open(tag);
         self.out.push_str(prefix);
         let width = LINE_WIDTH_MAX_CHARS.saturating_sub(prefix.chars().count());
-        push_block(&mut self.out, text, width, any_line);
+        push_block(&mut self.out, text, width, LINE_WIDTH_MAX_CHARS, any_line);
         self.out.push('\n');
     }
 
@@ -91,9 +91,9 @@ impl Writer {
                 LINE_WIDTH_MAX_CHARS
             } else {
                 self.out.push('\n');
-                start_continuation(&mut self.out, line, any_line)
+                start_continuation(&mut self.out, line, LINE_WIDTH_MAX_CHARS, any_line)
             };
-            push_wrapped(&mut self.out, line, width, any_line);
+            push_wrapped(&mut self.out, line, width, LINE_WIDTH_MAX_CHARS, any_line);
             first = false;
         }
         self.out.push('\n');
@@ -114,7 +114,13 @@ impl Writer {
             }
             self.out.push_str(marker);
             let width = LINE_WIDTH_MAX_CHARS.saturating_sub(marker.chars().count());
-            push_block(&mut self.out, text, width, may_continue);
+            push_block(
+                &mut self.out,
+                text,
+                width,
+                LINE_WIDTH_MAX_CHARS,
+                may_continue,
+            );
         }
         self.out.push('\n');
     }
@@ -126,6 +132,23 @@ impl Writer {
     }
 }
 
+/// `text` broken into the lines of a field narrower than [`LINE_WIDTH_MAX_CHARS`] (`77J` is
+/// 50 characters wide, `72Z` and `77B` 35), the way [`Writer`] wraps: each `\n`-separated line
+/// of `text` starts a new line, prose breaks at spaces, and no line but the first starts with
+/// `:`, `-` or what `may_continue` refuses (such a line is indented by one space). The first
+/// line holds at most `first_width` characters, the others at most `width`; the caller places
+/// the first line after whatever opens it (a tag, a clause marker, a code).
+pub(crate) fn wrap(
+    text: &str,
+    first_width: usize,
+    width: usize,
+    may_continue: MayContinue,
+) -> Vec<String> {
+    let mut out = String::with_capacity(text.len() + text.len() / width.max(1) + 1);
+    push_block(&mut out, text, first_width, width, may_continue);
+    out.split('\n').map(str::to_string).collect()
+}
+
 /// The 12-character logical terminal address of a BIC: institution and location, terminal
 /// code, branch (`XXX` for an 8-character BIC).
 fn push_terminal(out: &mut String, bic: &Bic, terminal: char) {
@@ -135,43 +158,60 @@ fn push_terminal(out: &mut String, bic: &Bic, terminal: char) {
 }
 
 /// Writes `text` from the current position with `first_width` characters of room, each of its
-/// `\n`-separated lines starting a new SWIFT line.
-fn push_block(out: &mut String, text: &str, first_width: usize, may_continue: MayContinue) {
+/// `\n`-separated lines starting a new SWIFT line of `width` characters.
+fn push_block(
+    out: &mut String,
+    text: &str,
+    first_width: usize,
+    width: usize,
+    may_continue: MayContinue,
+) {
     for (i, line) in text.split('\n').enumerate() {
-        let width = if i == 0 {
+        let room = if i == 0 {
             first_width
         } else {
             out.push('\n');
-            start_continuation(out, line, may_continue)
+            start_continuation(out, line, width, may_continue)
         };
-        push_wrapped(out, line, width, may_continue);
+        push_wrapped(out, line, room, width, may_continue);
     }
 }
 
 /// Writes one line of text, breaking it into SWIFT lines of at most `first_width` characters
-/// (the first) and [`LINE_WIDTH_MAX_CHARS`] (the rest).
-fn push_wrapped(out: &mut String, text: &str, first_width: usize, may_continue: MayContinue) {
+/// (the first) and `width` (the rest).
+fn push_wrapped(
+    out: &mut String,
+    text: &str,
+    first_width: usize,
+    width: usize,
+    may_continue: MayContinue,
+) {
     let mut rest = text;
-    let mut width = first_width;
-    while let Some(limit) = char_offset(rest, width) {
+    let mut room = first_width;
+    while let Some(limit) = char_offset(rest, room) {
         let (piece, next) = break_at_space(rest, limit, may_continue)
             .unwrap_or_else(|| break_in_word(rest, limit, may_continue));
         out.push_str(piece);
         out.push('\n');
-        width = start_continuation(out, next, may_continue);
+        room = start_continuation(out, next, width, may_continue);
         rest = next;
     }
     out.push_str(rest);
 }
 
-/// Opens a continuation line for `next` and returns its room. A line that would read as a tag,
-/// block end or new clause is indented by one space, which import keeps as text.
-fn start_continuation(out: &mut String, next: &str, may_continue: MayContinue) -> usize {
+/// Opens a continuation line for `next` and returns its room out of `width`. A line that would
+/// read as a tag, block end or new clause is indented by one space, which import keeps as text.
+fn start_continuation(
+    out: &mut String,
+    next: &str,
+    width: usize,
+    may_continue: MayContinue,
+) -> usize {
     if continues(next, may_continue) {
-        LINE_WIDTH_MAX_CHARS
+        width
     } else {
         out.push(' ');
-        LINE_WIDTH_MAX_CHARS - 1
+        width.saturating_sub(1)
     }
 }
 
@@ -214,7 +254,13 @@ mod tests {
 
     fn wrapped(text: &str, first_width: usize, may_continue: MayContinue) -> Vec<String> {
         let mut out = String::new();
-        push_wrapped(&mut out, text, first_width, may_continue);
+        push_wrapped(
+            &mut out,
+            text,
+            first_width,
+            LINE_WIDTH_MAX_CHARS,
+            may_continue,
+        );
         out.split('\n').map(str::to_string).collect()
     }
 
@@ -283,6 +329,26 @@ mod tests {
             lines.iter().map(|l| l.chars().count()).collect::<Vec<_>>(),
             [65, 5]
         );
+    }
+
+    #[test]
+    fn narrow_fields_wrap_to_their_width() {
+        let text = format!("{} {} {}", "A".repeat(30), "B".repeat(30), "C".repeat(40));
+        let lines = wrap(&text, 45, 35, any_line);
+        assert_eq!(
+            lines,
+            [
+                "A".repeat(30),
+                "B".repeat(30),
+                "C".repeat(35),
+                "C".repeat(5)
+            ]
+        );
+        // A `\n` starts a line; a line that would read as a block end is indented.
+        let lines = wrap("FIRST\n-SECOND", 35, 35, any_line);
+        assert_eq!(lines, ["FIRST", " -SECOND"]);
+        let lines = wrap(&format!("{} +X", "Y".repeat(34)), 35, 35, no_plus);
+        assert_eq!(lines, ["Y".repeat(34), " +X".to_string()]);
     }
 
     #[test]

@@ -156,6 +156,12 @@ pub(crate) fn write_amount(currency: Currency, amount: Decimal) -> String {
     format!("{currency}{number}{comma}")
 }
 
+/// Whether `c` belongs to the SWIFT `x` character set: `a-z A-Z 0-9 / - ? : ( ) . , ' +`,
+/// space, and the line break of a multi-line field.
+pub(crate) fn is_x(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "/-?:().,'+ \n".contains(c)
+}
+
 /// A BIC on a line of its own (option A of a bank field).
 pub(crate) fn bic(field: &Field<'_>) -> Result<Bic, SwiftError> {
     let (line, text) = single(field)?;
@@ -406,6 +412,17 @@ mod tests {
             "USD248500,00"
         );
         assert_eq!(write_amount(jpy, Decimal::from_int(1000)), "JPY1000,");
+    }
+
+    #[test]
+    fn the_x_character_set() {
+        let x = "abcxyzABCXYZ0189/-?:().,'+ \n";
+        assert!(x.chars().all(is_x));
+        for c in [
+            '%', '&', '*', '"', ';', '=', '!', '_', '@', '#', '\r', '\t', 'Ä', '±', '中',
+        ] {
+            assert!(!is_x(c), "{c:?}");
+        }
     }
 
     #[test]

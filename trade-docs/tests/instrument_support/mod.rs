@@ -5,7 +5,7 @@
 //! Each test crate uses only part of this module, hence the `dead_code` allowance.
 #![allow(dead_code)]
 
-use trade_docs::document::{DeclarationKind, Tolerance};
+use trade_docs::document::{Confirmation, DeclarationKind, Tolerance};
 use trade_docs::instrument::{
     Actor, Context, DeclarationParties, DeclarationTerms, Instrument, InvoiceParties, InvoiceTerms,
     LcParties, LcTerms, Rejection, Role, Transition,
@@ -85,6 +85,7 @@ pub fn lc_terms() -> LcTerms {
         expiry_date: date("2026-06-30"),
         latest_shipment_date: Some(date("2026-06-09")),
         partial_drawings_allowed: false,
+        confirmation: Confirmation::Without,
     }
 }
 
