@@ -172,8 +172,6 @@ impl Core {
     }
 
     fn answer(&mut self, request: Request) -> (Response, Vec<Effect>) {
-        let view: &dyn StateView = &self.store;
-        let json = |value: Option<serde_json::Value>| Response::Json(value.map(|v| v.to_string()));
         let response = match request {
             Request::Submit { txs } => {
                 let txs = txs.into_iter().map(ByteBuf::into_vec).collect();
@@ -181,22 +179,8 @@ impl Core {
                 return (Response::Submitted(results), effects);
             }
             Request::Status => Response::Status(self.status()),
-            Request::Instrument { id } => json(to_json(ledger::query::instrument(view, &id))),
-            Request::Anchor { fingerprint } => {
-                json(to_json(ledger::query::anchor(view, &fingerprint.0)))
-            }
-            Request::History {
-                id,
-                after_seq,
-                limit,
-            } => {
-                let limit = (limit as usize).min(1000);
-                json(to_json(Some(ledger::query::history(
-                    view, &id, after_seq, limit,
-                ))))
-            }
-            Request::Outcome { tx } => json(to_json(ledger::query::outcome(view, &tx))),
             Request::WatchCommits => Response::Error("watch on its own stream".into()),
+            query => Response::Json(answer_query(&self.store, query).map(|v| v.to_string())),
         };
         (response, Vec::new())
     }
@@ -398,6 +382,39 @@ fn lane_of(message: &Message) -> Lane {
 
 fn frame(frame: &PeerFrame) -> Arc<[u8]> {
     wire::encode(frame).into()
+}
+
+/// A query's answer from committed state, as JSON; `None` when nothing matches (and for the
+/// requests that are not queries, which [`Core::answer`] handles itself). Each query bounds its
+/// answer on its own.
+fn answer_query(view: &dyn StateView, request: Request) -> Option<serde_json::Value> {
+    use ledger::query;
+    match request {
+        Request::Instrument { id } => to_json(query::instrument(view, &id)),
+        Request::Anchor { fingerprint } => to_json(query::anchor(view, &fingerprint.0)),
+        Request::History {
+            id,
+            after_seq,
+            limit,
+        } => to_json(Some(query::history(view, &id, after_seq, limit as usize))),
+        Request::Outcome { tx } => to_json(query::outcome(view, &tx)),
+        Request::InstrumentsOf {
+            party,
+            after,
+            limit,
+        } => to_json(Some(query::instruments_of(
+            view,
+            &party,
+            after,
+            limit as usize,
+        ))),
+        Request::DocumentUses { fingerprint } => {
+            to_json(Some(query::document_uses(view, &fingerprint.0)))
+        }
+        Request::Participant { public_key } => to_json(query::participant(view, &public_key.0)),
+        Request::Participants => to_json(Some(query::participants(view))),
+        Request::Submit { .. } | Request::Status | Request::WatchCommits => None,
+    }
 }
 
 fn to_json<T: serde::Serialize>(value: Option<T>) -> Option<serde_json::Value> {
