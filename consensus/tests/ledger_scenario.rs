@@ -1,16 +1,18 @@
 //! The trade ledger end to end: the PRODUCT.md §7 scenario fed block by block into
-//! `TradeApp`, its final states and queries, determinism of state roots, revocation, envelope
-//! rejections at execution, and admission refusals.
+//! `TradeApp`, its final states and queries (grants, the party index, document uses),
+//! determinism of state roots, revocation, envelope rejections at execution, and admission
+//! refusals.
 
 use consensus::app::Application;
 use consensus::ledger::app::block_date;
 use consensus::ledger::scenario::{self, demo_parties, party_specs, Expect, Party, ScenarioStep};
 use consensus::ledger::{
-    query, Genesis, SignedTx, StateView, TradeApp, TxBody, TX_VALIDITY_MAX_MS,
+    query, Genesis, InstrumentAction, SignedTx, StateView, TradeApp, TxBody, TX_VALIDITY_MAX_MS,
 };
 use consensus::participant::ParticipantRole;
 use consensus::types::*;
 use ed25519_dalek::SigningKey;
+use trade_docs::instrument::PresentationAction;
 use trade_docs::{Country, Date};
 
 const DAY_MS: u64 = 86_400_000;
@@ -188,6 +190,55 @@ fn queries_answer_instruments_anchors_and_history() {
     assert_eq!(anchor.height, 1);
     assert!(query::anchor(&run.app, &[0; 32]).is_none());
     assert!(query::instrument(&run.app, &Digest::ZERO).is_none());
+}
+
+#[test]
+fn the_beneficiary_grants_the_issuing_bank_each_presented_document() {
+    let mut run = Run::new();
+    run.run_all();
+    let grants: Vec<&ScenarioStep> = run
+        .steps
+        .iter()
+        .filter(|s| s.label.starts_with("grant the issuing bank access to the "))
+        .collect();
+    let presentation = run
+        .steps
+        .iter()
+        .position(|s| s.label == "present the documents")
+        .unwrap();
+    let presented = SignedTx::decode(&run.steps[presentation].tx).unwrap();
+    let TxBody::Act {
+        action: InstrumentAction::Presentation(PresentationAction::PresentDocuments(submission)),
+        ..
+    } = presented.body
+    else {
+        panic!("not a presentation");
+    };
+    assert_eq!(grants.len(), submission.documents.len());
+    for (step, document) in grants.iter().zip(&submission.documents) {
+        let TxBody::GrantAccess {
+            fingerprint,
+            grantee,
+        } = SignedTx::decode(&step.tx).unwrap().body
+        else {
+            panic!("{}: not a grant", step.label);
+        };
+        assert_eq!(fingerprint, document.0, "{}", step.label);
+        assert_eq!(grantee, scenario::ISSUING_BANK);
+        let anchor = query::anchor(&run.app, &fingerprint).unwrap();
+        assert_eq!(anchor.issuer, scenario::BENEFICIARY);
+        let granted: Vec<&str> = anchor.grants.iter().map(|g| g.grantee.as_str()).collect();
+        assert_eq!(granted, [scenario::ISSUING_BANK], "{}", step.label);
+        let uses = query::document_uses(&run.app, &fingerprint);
+        assert_eq!(uses.len(), 1, "{}", step.label);
+        assert_eq!(uses[0].id, run.id("issue the credit").to_string());
+    }
+    let lc = run.id("issue the credit").to_string();
+    let of_issuer = query::instruments_of(&run.app, scenario::ISSUING_BANK, None, 100);
+    assert_eq!(
+        of_issuer.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
+        [lc]
+    );
 }
 
 #[test]

@@ -3,10 +3,12 @@
 //! Executing a block applies its transactions in order. Each first passes the envelope checks
 //! (strict decoding, signature, a registered and unrevoked signer, the validity window against
 //! the block's timestamp, no replay), then its body: participant registration and revocation
-//! (operators), document anchors, and instrument actions, which go through the trade-docs state
-//! machines, invoices through the [`FinancingRegistry`] (the double-financing guard). A
-//! transaction that fails any check is recorded as rejected with its reason; nothing a block
-//! holds makes execution panic or fail.
+//! (operators), document anchors and their access grants (the anchor's issuer organization),
+//! and instrument actions, which go through the trade-docs state machines, invoices through the
+//! [`FinancingRegistry`] (the double-financing guard). A transaction that fails any check is
+//! recorded as rejected with its reason; nothing a block holds makes execution panic or fail.
+//! Alongside, it keeps the indexes queries read: the participants of each organization, the
+//! instruments naming each party, and the instruments referencing each document (see `state`).
 //!
 //! State root: `root(h) = SHA-256("silkway/ledger-root/v1" ‖ root(h−1) ‖ h ‖ W(h))`, where
 //! `W(h)` hashes the writes of height `h` in key order (see [`writes_hash`]) and `root(−1)` is
@@ -57,6 +59,8 @@ pub const WRITES_KEPT_MAX: usize = 1024;
 pub const TITLE_LEN_MAX: usize = 256;
 /// At most this many bytes in an anchor's document kind name.
 pub const KIND_LEN_MAX: usize = 64;
+/// At most this many organizations may be granted access to one anchored document.
+pub const GRANTS_PER_ANCHOR_MAX: usize = 64;
 
 /// The chain's starting point; the node reads it from a JSON file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -122,6 +126,23 @@ pub enum BodyRejection {
     },
     #[error("field 'fingerprint': {fingerprint} is already anchored")]
     AlreadyAnchored { fingerprint: String },
+    #[error("field 'fingerprint': {fingerprint} is not anchored")]
+    UnknownAnchor { fingerprint: String },
+    #[error(
+        "field 'signer': only the anchor's issuer {issuer} may grant or revoke access; the \
+         signer's organization is {org}"
+    )]
+    NotIssuer { issuer: String, org: String },
+    #[error("field 'grantee': {grantee} is the anchor's issuer, which needs no grant")]
+    GrantToIssuer { grantee: String },
+    #[error("field 'grantee': {grantee} is not a registered, unrevoked participant organization")]
+    UnknownGrantee { grantee: String },
+    #[error("field 'grantee': {grantee} already has access")]
+    AlreadyGranted { grantee: String },
+    #[error("field 'grantee': {grantee} has no access to revoke")]
+    NoGrant { grantee: String },
+    #[error("field 'grantee': the anchor already holds {max} grants, the most it may hold")]
+    TooManyGrants { max: usize },
     #[error("field 'role': a {certified} participant cannot act as {role}")]
     RoleNotCertified {
         role: Role,
@@ -373,9 +394,18 @@ impl TradeApp {
                     signer: hex::encode(signer.public_key),
                     height: ctx.height,
                     time_ms: ctx.time_ms,
+                    grants: Vec::new(),
                 };
                 self.anchor(fingerprint, record)
             }
+            TxBody::GrantAccess {
+                fingerprint,
+                grantee,
+            } => self.grant(ctx, signer, fingerprint, grantee),
+            TxBody::RevokeAccess {
+                fingerprint,
+                grantee,
+            } => self.revoke_grant(signer, fingerprint, grantee),
             TxBody::Open { role, action } => self.open(ctx, hash, actor(signer, role)?, action),
             TxBody::Act {
                 instrument,
@@ -443,6 +473,94 @@ impl TradeApp {
         Ok(())
     }
 
+    /// Grants `grantee` access to the anchored document; see [`TxBody::GrantAccess`]. Checks
+    /// in a fixed order: grantee text, anchor, issuer, self-grant, grantee registered,
+    /// duplicate, bound.
+    fn grant(
+        &mut self,
+        ctx: BlockCtx,
+        signer: &Participant,
+        fingerprint: [u8; 32],
+        grantee: String,
+    ) -> Result<(), BodyRejection> {
+        let mut record = self.issued_anchor(signer, &fingerprint, &grantee)?;
+        if grantee == record.issuer {
+            return Err(BodyRejection::GrantToIssuer { grantee });
+        }
+        if !self.org_active(&grantee) {
+            return Err(BodyRejection::UnknownGrantee { grantee });
+        }
+        if record.grants.iter().any(|g| g.grantee == grantee) {
+            return Err(BodyRejection::AlreadyGranted { grantee });
+        }
+        if record.grants.len() >= GRANTS_PER_ANCHOR_MAX {
+            return Err(BodyRejection::TooManyGrants {
+                max: GRANTS_PER_ANCHOR_MAX,
+            });
+        }
+        record.grants.push(GrantRecord {
+            grantee,
+            height: ctx.height,
+            time_ms: ctx.time_ms,
+        });
+        self.put(anchor_key(&fingerprint), encode(&record));
+        Ok(())
+    }
+
+    /// Removes `grantee`'s grant; a revoked or unknown organization's grant may be removed too.
+    fn revoke_grant(
+        &mut self,
+        signer: &Participant,
+        fingerprint: [u8; 32],
+        grantee: String,
+    ) -> Result<(), BodyRejection> {
+        let mut record = self.issued_anchor(signer, &fingerprint, &grantee)?;
+        let before = record.grants.len();
+        record.grants.retain(|g| g.grantee != grantee);
+        if record.grants.len() == before {
+            return Err(BodyRejection::NoGrant { grantee });
+        }
+        self.put(anchor_key(&fingerprint), encode(&record));
+        Ok(())
+    }
+
+    /// The anchor of `fingerprint`, if the signer's organization issued it (after checking
+    /// the grantee is a well-formed party id).
+    fn issued_anchor(
+        &self,
+        signer: &Participant,
+        fingerprint: &[u8; 32],
+        grantee: &str,
+    ) -> Result<AnchorRecord, BodyRejection> {
+        check_text("grantee", grantee, PARTY_ID_LEN_MAX)?;
+        let record: AnchorRecord = self
+            .state
+            .get(&anchor_key(fingerprint))
+            .and_then(|bytes| decode(bytes))
+            .ok_or_else(|| BodyRejection::UnknownAnchor {
+                fingerprint: hex::encode(fingerprint),
+            })?;
+        if record.issuer != signer.org {
+            return Err(BodyRejection::NotIssuer {
+                issuer: record.issuer,
+                org: signer.org.clone(),
+            });
+        }
+        Ok(record)
+    }
+
+    /// Whether `org` has a registered participant whose key is not revoked.
+    fn org_active(&self, org: &str) -> bool {
+        let Some(prefix) = org_prefix(org) else {
+            return false;
+        };
+        self.state
+            .range(prefix.clone()..)
+            .take_while(|(key, _)| key.starts_with(&prefix))
+            .filter_map(|(key, _)| <[u8; 32]>::try_from(&key[prefix.len()..]).ok())
+            .any(|public_key| !self.revoked.contains(&public_key))
+    }
+
     /// Opens an instrument whose id is the opening transaction's hash.
     fn open(
         &mut self,
@@ -508,11 +626,12 @@ impl TradeApp {
         Ok(())
     }
 
-    /// Writes the instrument and its newest history entry.
+    /// Writes the instrument, its newest history entry and its index entries.
     fn store_instrument(&mut self, id: Digest, opened_height: Height, instrument: AnyInstrument) {
         if let Some((seq, entry)) = instrument.last_entry() {
             self.put(history_key(&id, seq), encode(&entry));
         }
+        self.index_instrument(&id, &instrument);
         let stored = StoredInstrument {
             opened_height,
             instrument,
@@ -520,11 +639,31 @@ impl TradeApp {
         self.put(instrument_key(&id), encode(&stored));
     }
 
+    /// Indexes the instrument under each party it names and each document it references.
+    /// Entries are written once and never removed, so a height writes only new ones.
+    fn index_instrument(&mut self, id: &Digest, instrument: &AnyInstrument) {
+        let kind = encode(&instrument.kind());
+        let parties = instrument
+            .parties()
+            .into_iter()
+            .filter_map(|p| party_key(p, id));
+        let documents = instrument.documents().into_iter().map(|f| uses_key(&f, id));
+        let keys: Vec<Vec<u8>> = parties.chain(documents).collect();
+        for key in keys {
+            if !self.state.contains_key(&key) {
+                self.put(key, kind.clone());
+            }
+        }
+    }
+
     fn put_participant(&mut self, participant: Participant) {
         self.put(
             participant_key(&participant.public_key),
             encode(&participant),
         );
+        if let Some(key) = org_key(&participant.org, &participant.public_key) {
+            self.put(key, encode(&participant.role));
+        }
         self.participants
             .insert(participant.public_key, participant);
     }
@@ -867,7 +1006,11 @@ mod tests {
             participants,
         });
         let writes = app.take_writes(0).unwrap();
-        assert_eq!(writes.len(), 6, "five participants and the chain id");
+        assert_eq!(
+            writes.len(),
+            11,
+            "five participants, their organization index entries and the chain id"
+        );
         assert_eq!(app.take_writes(0), None, "taken once");
         let first = app.state_scan(PARTICIPANT_PREFIX, None, 2);
         assert_eq!(first.len(), 2);

@@ -1,18 +1,29 @@
-//! Queries over committed ledger state: an instrument by id, a document anchor by fingerprint,
-//! an instrument's history, a transaction's outcome.
+//! Queries over committed ledger state: an instrument by id, a document anchor (with its
+//! grants) by fingerprint, an instrument's history, a transaction's outcome, the instruments
+//! naming a party, the instruments referencing a document, and participants.
 //!
 //! Queries read through [`StateView`], which [`super::TradeApp`] implements over its in-memory
 //! state and the node implements over its store, so both answer alike. Every record returned
-//! serializes to JSON for the gateway. Deliberately read-only and bounded: a history page holds
-//! at most [`HISTORY_PAGE_MAX`] entries whatever the caller asks.
+//! serializes to JSON for the gateway. Deliberately read-only and bounded whatever the caller
+//! asks: a history page holds at most [`HISTORY_PAGE_MAX`] entries, a page of a party's
+//! instruments [`LIST_PAGE_MAX`], a document's uses [`DOCUMENT_USES_MAX`], the participant
+//! list [`PARTICIPANTS_MAX`]. Deliberately not here: who may read what (the gateway decides,
+//! from anchors' issuers and grants and instruments' parties).
 
 use serde::Serialize;
 
 use super::state::*;
+use crate::participant::Participant;
 use crate::types::{Digest, Height};
 
 /// At most this many history entries per page.
 pub const HISTORY_PAGE_MAX: usize = 256;
+/// At most this many instruments per page of [`instruments_of`].
+pub const LIST_PAGE_MAX: usize = 100;
+/// At most this many uses of one document in [`document_uses`].
+pub const DOCUMENT_USES_MAX: usize = 64;
+/// At most this many participants in [`participants`].
+pub const PARTICIPANTS_MAX: usize = 1024;
 
 /// Read access to committed state. Object-safe, so callers hold a `&dyn StateView`.
 pub trait StateView {
@@ -52,6 +63,25 @@ pub struct HistoryRecord {
     pub role: trade_docs::instrument::Role,
     /// The event, as JSON (`{"letter_of_credit": {"lc_issued": {...}}}`).
     pub event: serde_json::Value,
+}
+
+/// An instrument that references a document, as [`document_uses`] answers it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DocumentUse {
+    /// The instrument's id, hex.
+    pub id: String,
+    pub kind: &'static str,
+    /// The instrument's state now.
+    pub state: String,
+}
+
+/// A registered participant and whether its key is revoked; serializes as the participant's
+/// fields plus `"revoked"`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ParticipantRecord {
+    #[serde(flatten)]
+    pub participant: Participant,
+    pub revoked: bool,
 }
 
 pub fn instrument(view: &dyn StateView, id: &Digest) -> Option<InstrumentRecord> {
@@ -97,4 +127,66 @@ pub fn history(
 
 pub fn outcome(view: &dyn StateView, tx_hash: &Digest) -> Option<TxOutcome> {
     decode(&view.state(&outcome_key(tx_hash))?)
+}
+
+/// Up to `limit` (at most [`LIST_PAGE_MAX`]) instruments naming `party`, in the order of their
+/// ids, starting after the instrument `after`.
+pub fn instruments_of(
+    view: &dyn StateView,
+    party: &str,
+    after: Option<Digest>,
+    limit: usize,
+) -> Vec<InstrumentRecord> {
+    // A party id too long for the index names no instrument.
+    let Some(prefix) = party_prefix(party) else {
+        return Vec::new();
+    };
+    let after_key = after.and_then(|id| party_key(party, &id));
+    view.state_scan(&prefix, after_key.as_deref(), limit.min(LIST_PAGE_MAX))
+        .into_iter()
+        .filter_map(|(key, _)| instrument(view, &indexed_id(&key, prefix.len())?))
+        .collect()
+}
+
+/// The instruments referencing the document `fingerprint` (at most [`DOCUMENT_USES_MAX`]), in
+/// the order of their ids.
+pub fn document_uses(view: &dyn StateView, fingerprint: &[u8; 32]) -> Vec<DocumentUse> {
+    let prefix = uses_prefix(fingerprint);
+    view.state_scan(&prefix, None, DOCUMENT_USES_MAX)
+        .into_iter()
+        .filter_map(|(key, _)| instrument(view, &indexed_id(&key, prefix.len())?))
+        .map(|record| DocumentUse {
+            id: record.id,
+            kind: record.kind,
+            state: record.state,
+        })
+        .collect()
+}
+
+pub fn participant(view: &dyn StateView, public_key: &[u8; 32]) -> Option<ParticipantRecord> {
+    let participant: Participant = decode(&view.state(&participant_key(public_key))?)?;
+    Some(ParticipantRecord {
+        revoked: view.state(&revoked_key(public_key)).is_some(),
+        participant,
+    })
+}
+
+/// The registered participants (at most [`PARTICIPANTS_MAX`]), in the order of their keys.
+pub fn participants(view: &dyn StateView) -> Vec<ParticipantRecord> {
+    view.state_scan(PARTICIPANT_PREFIX, None, PARTICIPANTS_MAX)
+        .into_iter()
+        .filter_map(|(_, value)| {
+            let participant: Participant = decode(&value)?;
+            let revoked = view.state(&revoked_key(&participant.public_key)).is_some();
+            Some(ParticipantRecord {
+                participant,
+                revoked,
+            })
+        })
+        .collect()
+}
+
+/// The instrument id that ends an index key whose prefix is `prefix_len` bytes long.
+fn indexed_id(key: &[u8], prefix_len: usize) -> Option<Digest> {
+    Some(Digest(key.get(prefix_len..)?.try_into().ok()?))
 }

@@ -3,9 +3,10 @@
 //!
 //! The demo generates a key per party ([`party_specs`]) and certifies it; [`scenario`] then
 //! turns the trade-docs fixtures into the story, step by step, each with the outcome it must
-//! have: the documents are anchored, the credit issued and advised, the documents presented and
-//! examined by `trade_docs::ucp600::examine` (exactly one discrepancy: shipment one day late),
-//! the applicant waives it, the bank honours and settles; the invoice is registered and
+//! have: the documents are anchored, the credit issued and advised, the beneficiary anchors
+//! each document it presents and grants the issuing bank access to it, the documents are
+//! presented and examined by `trade_docs::ucp600::examine` (exactly one discrepancy: shipment
+//! one day late), the applicant waives it, the bank honours and settles; the invoice is registered and
 //! financed, registered again re-typed, and a third bank's attempt to finance it again is
 //! refused by the double-financing guard; the Chinese export and Kazakh import declarations are
 //! assessed green and released; a second consignment via Aktau, undervalued, is assessed red
@@ -370,7 +371,14 @@ impl Story<'_> {
     fn presentation(&mut self, docs: &Docs, lc: Digest) -> Result<(), ScenarioError> {
         let mut documents = Vec::new();
         for doc in &docs.presentation.documents {
-            documents.push(self.anchor(BENEFICIARY, doc, Country::CN)?);
+            let fingerprint = self.anchor(BENEFICIARY, doc, Country::CN)?;
+            let grant = TxBody::GrantAccess {
+                fingerprint: fingerprint.0,
+                grantee: ISSUING_BANK.into(),
+            };
+            let label = format!("grant the issuing bank access to the {}", doc.kind());
+            self.push(BENEFICIARY, &label, grant, Expect::Applied)?;
+            documents.push(fingerprint);
         }
         let invoice = docs.invoice()?;
         let present = PresentationAction::PresentDocuments(PresentationSubmission {

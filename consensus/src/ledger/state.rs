@@ -10,9 +10,15 @@
 //! | `revoked/<public key: 32 bytes>` | [`Revocation`] |
 //! | `inst/<instrument id: 32 bytes>` | [`StoredInstrument`] |
 //! | `hist/<instrument id: 32 bytes>/<seq: u64 big-endian>` | [`StoredEntry`] |
-//! | `anchor/<fingerprint: 32 bytes>` | [`AnchorRecord`] |
+//! | `anchor/<fingerprint: 32 bytes>` | [`AnchorRecord`] (with its access grants) |
 //! | `outcome/<transaction hash: 32 bytes>` | [`TxOutcome`] |
+//! | `org/<org>/<public key: 32 bytes>` | the participant's [`crate::participant::ParticipantRole`] |
+//! | `party/<party id>/<instrument id: 32 bytes>` | the instrument's kind (text) |
+//! | `uses/<fingerprint: 32 bytes>/<instrument id: 32 bytes>` | the instrument's kind (text) |
 //!
+//! `<org>` and `<party id>` are a length byte then the text's bytes ([`party_segment`]), so no
+//! organization's entries fall under another's prefix. The three indexes only grow: a party
+//! named once by an instrument, or a document an instrument referenced once, keeps listing it.
 //! Records that queries return serialize to JSON as well (ids and keys as lower-case hex).
 //! Deliberately not here: deciding what to write (the application) and reading (queries).
 
@@ -33,6 +39,9 @@ pub const INSTRUMENT_PREFIX: &[u8] = b"inst/";
 pub const HISTORY_PREFIX: &[u8] = b"hist/";
 pub const ANCHOR_PREFIX: &[u8] = b"anchor/";
 pub const OUTCOME_PREFIX: &[u8] = b"outcome/";
+pub const ORG_PREFIX: &[u8] = b"org/";
+pub const PARTY_PREFIX: &[u8] = b"party/";
+pub const USES_PREFIX: &[u8] = b"uses/";
 
 pub fn participant_key(public_key: &[u8; 32]) -> Vec<u8> {
     [PARTICIPANT_PREFIX, public_key].concat()
@@ -61,6 +70,42 @@ pub fn anchor_key(fingerprint: &[u8; 32]) -> Vec<u8> {
 
 pub fn outcome_key(tx_hash: &Digest) -> Vec<u8> {
     [OUTCOME_PREFIX, &tx_hash.0].concat()
+}
+
+/// A party id or organization as a key segment: its length in one byte, then its bytes.
+/// `None` over 255 bytes. Instrument parties (at most `PARTY_ID_LEN_MAX`, 128 bytes, checked
+/// by trade-docs) and registered organizations (checked likewise) always fit; a genesis
+/// organization that does not (X.509 caps it at 64 characters) is simply not indexed.
+pub fn party_segment(party: &str) -> Option<Vec<u8>> {
+    let len = u8::try_from(party.len()).ok()?;
+    Some([&[len], party.as_bytes()].concat())
+}
+
+/// The prefix of the keys of every participant of one organization.
+pub fn org_prefix(org: &str) -> Option<Vec<u8>> {
+    Some([ORG_PREFIX, &party_segment(org)?, b"/"].concat())
+}
+
+pub fn org_key(org: &str, public_key: &[u8; 32]) -> Option<Vec<u8>> {
+    Some([org_prefix(org)?, public_key.to_vec()].concat())
+}
+
+/// The prefix of the index entries of every instrument naming one party.
+pub fn party_prefix(party: &str) -> Option<Vec<u8>> {
+    Some([PARTY_PREFIX, &party_segment(party)?, b"/"].concat())
+}
+
+pub fn party_key(party: &str, id: &Digest) -> Option<Vec<u8>> {
+    Some([party_prefix(party)?, id.0.to_vec()].concat())
+}
+
+/// The prefix of the index entries of every instrument referencing one document.
+pub fn uses_prefix(fingerprint: &[u8; 32]) -> Vec<u8> {
+    [USES_PREFIX, fingerprint, b"/"].concat()
+}
+
+pub fn uses_key(fingerprint: &[u8; 32], id: &Digest) -> Vec<u8> {
+    [uses_prefix(fingerprint), id.0.to_vec()].concat()
 }
 
 /// A revoked key, and why.
@@ -127,6 +172,21 @@ pub struct AnchorRecord {
     pub height: Height,
     /// The anchoring block's timestamp.
     pub time_ms: u64,
+    /// Organizations the issuer let read the document, in the order granted. Absent when
+    /// empty, so an anchor without grants encodes as it did before grants existed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub grants: Vec<GrantRecord>,
+}
+
+/// One organization's access to an anchored document.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GrantRecord {
+    /// The grantee's party id (its participant organization).
+    pub grantee: String,
+    pub height: Height,
+    /// The granting block's timestamp.
+    pub time_ms: u64,
 }
 
 /// What became of a committed transaction.
@@ -157,6 +217,62 @@ impl AnyInstrument {
             Self::LetterOfCredit(i) => i.state.to_string(),
             Self::Invoice(i) => i.state.to_string(),
             Self::CustomsDeclaration(i) => i.state.to_string(),
+        }
+    }
+
+    /// Every party the instrument names, as it stands (duplicates possible): a credit's
+    /// parties, an invoice's seller, buyer, holder and financier, a declaration's declarant and
+    /// customs post.
+    pub fn parties(&self) -> Vec<&str> {
+        match self {
+            Self::LetterOfCredit(lc) => {
+                let p = &lc.parties;
+                [
+                    &p.issuing_bank,
+                    &p.advising_bank,
+                    &p.applicant,
+                    &p.beneficiary,
+                ]
+                .into_iter()
+                .chain(p.confirming_bank.as_ref())
+                .chain(p.nominated_bank.as_ref())
+                .map(String::as_str)
+                .collect()
+            }
+            Self::Invoice(i) => [&i.parties.seller, &i.parties.buyer, &i.holder]
+                .into_iter()
+                .chain(i.financing.as_ref().map(|f| &f.financier))
+                .map(String::as_str)
+                .collect(),
+            Self::CustomsDeclaration(d) => {
+                vec![d.parties.declarant.as_str(), d.parties.customs.as_str()]
+            }
+        }
+    }
+
+    /// The fingerprints of the documents (files) the instrument references, as it stands
+    /// (duplicates possible): a credit's document, a pending amendment's, a presentation's
+    /// documents; a declaration's document. Not an invoice's business fingerprint, which
+    /// identifies a sale, not a file, nor an examination report's.
+    pub fn documents(&self) -> Vec<[u8; 32]> {
+        match self {
+            Self::LetterOfCredit(lc) => {
+                let pending = lc
+                    .pending_amendment
+                    .iter()
+                    .flat_map(|p| [p.amendment.document, p.amended_terms.document]);
+                let presented = lc
+                    .presentation
+                    .iter()
+                    .flat_map(|p| p.documents.iter().copied());
+                std::iter::once(lc.terms.document)
+                    .chain(pending)
+                    .chain(presented)
+                    .map(|fingerprint| fingerprint.0)
+                    .collect()
+            }
+            Self::Invoice(_) => Vec::new(),
+            Self::CustomsDeclaration(d) => vec![d.terms.document.0],
         }
     }
 

@@ -69,6 +69,20 @@ pub enum TxBody {
         jurisdiction: Country,
         title: String,
     },
+    /// Lets another participant organization read an anchored document; the signer's
+    /// organization must be the anchor's issuer.
+    GrantAccess {
+        #[serde(with = "byte_array")]
+        fingerprint: [u8; 32],
+        /// The grantee's party id (a registered, unrevoked participant organization).
+        grantee: String,
+    },
+    /// Withdraws a grant made with [`TxBody::GrantAccess`]; the issuer's organization only.
+    RevokeAccess {
+        #[serde(with = "byte_array")]
+        fingerprint: [u8; 32],
+        grantee: String,
+    },
     /// Opens an instrument; its id is this transaction's hash.
     Open {
         role: Role,

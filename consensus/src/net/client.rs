@@ -47,6 +47,22 @@ pub enum Request {
         tx: Digest,
     },
     WatchCommits,
+    /// The instruments naming `party`, a page of at most `LIST_PAGE_MAX` after `after`.
+    InstrumentsOf {
+        party: String,
+        after: Option<Digest>,
+        limit: u32,
+    },
+    /// The instruments referencing an anchored document: `[{"id", "kind", "state"}]`.
+    DocumentUses {
+        fingerprint: Digest,
+    },
+    /// A participant and whether it is revoked.
+    Participant {
+        public_key: Digest,
+    },
+    /// Every participant, each with whether it is revoked.
+    Participants,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -308,7 +324,8 @@ impl NodeClient {
         }
     }
 
-    /// A query answered with JSON (`Instrument`, `Anchor`, `History`, `Outcome`).
+    /// A query answered with JSON (`Instrument`, `Anchor`, `History`, `Outcome`,
+    /// `InstrumentsOf`, `DocumentUses`, `Participant`, `Participants`).
     pub async fn query(&self, request: &Request) -> Result<Option<String>, ClientError> {
         match self.call(request).await? {
             Response::Json(json) => Ok(json),

@@ -11,7 +11,8 @@
 //! registered and unrevoked signer, validity window, replay) before they enter the engine's
 //! mempool, and are forwarded to the current leader, so that they are proposed soon even
 //! when this validator does not lead for a while. Transactions forwarded by a peer pass the
-//! same checks and are not forwarded again.
+//! same checks and are not forwarded again. Client queries are answered from the committed
+//! state in the sled store (`answer_query`), which every query bounds on its own.
 
 use std::collections::BTreeSet;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
@@ -172,8 +173,6 @@ impl Core {
     }
 
     fn answer(&mut self, request: Request) -> (Response, Vec<Effect>) {
-        let view: &dyn StateView = &self.store;
-        let json = |value: Option<serde_json::Value>| Response::Json(value.map(|v| v.to_string()));
         let response = match request {
             Request::Submit { txs } => {
                 let txs = txs.into_iter().map(ByteBuf::into_vec).collect();
@@ -181,22 +180,8 @@ impl Core {
                 return (Response::Submitted(results), effects);
             }
             Request::Status => Response::Status(self.status()),
-            Request::Instrument { id } => json(to_json(ledger::query::instrument(view, &id))),
-            Request::Anchor { fingerprint } => {
-                json(to_json(ledger::query::anchor(view, &fingerprint.0)))
-            }
-            Request::History {
-                id,
-                after_seq,
-                limit,
-            } => {
-                let limit = (limit as usize).min(1000);
-                json(to_json(Some(ledger::query::history(
-                    view, &id, after_seq, limit,
-                ))))
-            }
-            Request::Outcome { tx } => json(to_json(ledger::query::outcome(view, &tx))),
             Request::WatchCommits => Response::Error("watch on its own stream".into()),
+            query => Response::Json(answer_query(&self.store, query).map(|v| v.to_string())),
         };
         (response, Vec::new())
     }
@@ -400,6 +385,111 @@ fn frame(frame: &PeerFrame) -> Arc<[u8]> {
     wire::encode(frame).into()
 }
 
+/// A query's answer from committed state, as JSON; `None` when nothing matches (and for the
+/// requests that are not queries, which [`Core::answer`] handles itself). Each query bounds its
+/// answer on its own.
+fn answer_query(view: &dyn StateView, request: Request) -> Option<serde_json::Value> {
+    use ledger::query;
+    match request {
+        Request::Instrument { id } => to_json(query::instrument(view, &id)),
+        Request::Anchor { fingerprint } => to_json(query::anchor(view, &fingerprint.0)),
+        Request::History {
+            id,
+            after_seq,
+            limit,
+        } => to_json(Some(query::history(view, &id, after_seq, limit as usize))),
+        Request::Outcome { tx } => to_json(query::outcome(view, &tx)),
+        Request::InstrumentsOf {
+            party,
+            after,
+            limit,
+        } => to_json(Some(query::instruments_of(
+            view,
+            &party,
+            after,
+            limit as usize,
+        ))),
+        Request::DocumentUses { fingerprint } => {
+            to_json(Some(query::document_uses(view, &fingerprint.0)))
+        }
+        Request::Participant { public_key } => to_json(query::participant(view, &public_key.0)),
+        Request::Participants => to_json(Some(query::participants(view))),
+        Request::Submit { .. } | Request::Status | Request::WatchCommits => None,
+    }
+}
+
 fn to_json<T: serde::Serialize>(value: Option<T>) -> Option<serde_json::Value> {
     value.and_then(|v| serde_json::to_value(v).ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ledger::scenario::{demo_parties, party_specs, THIRD_BANK};
+    use crate::ledger::Genesis;
+
+    /// The application over the demo parties, and the third bank's key.
+    fn app() -> (TradeApp, [u8; 32]) {
+        let keys: Vec<ed25519_dalek::SigningKey> = (0..party_specs().len())
+            .map(|i| ed25519_dalek::SigningKey::from_bytes(&[i as u8 + 90; 32]))
+            .collect();
+        let participants: Vec<_> = demo_parties(&keys)
+            .into_iter()
+            .map(|p| p.participant)
+            .collect();
+        let third = participants.iter().find(|p| p.org == THIRD_BANK).unwrap();
+        let third = third.public_key;
+        let app = TradeApp::new(&Genesis {
+            chain_id: "core-tests".into(),
+            validators: Vec::new(),
+            participants,
+        });
+        (app, third)
+    }
+
+    #[test]
+    fn the_gateway_queries_survive_the_wire_and_answer_json() {
+        let (app, third) = app();
+        let cases: Vec<(Request, Option<serde_json::Value>)> = vec![
+            (
+                Request::InstrumentsOf {
+                    party: THIRD_BANK.into(),
+                    after: Some(Digest::ZERO),
+                    limit: 10,
+                },
+                Some(serde_json::json!([])),
+            ),
+            (
+                Request::DocumentUses {
+                    fingerprint: Digest::ZERO,
+                },
+                Some(serde_json::json!([])),
+            ),
+            (
+                Request::Participant {
+                    public_key: Digest::ZERO,
+                },
+                None,
+            ),
+            (Request::Status, None),
+        ];
+        for (request, expected) in cases {
+            // The frame without its 4-byte length prefix.
+            let back: Request = wire::decode(&wire::encode(&request)[4..]).unwrap();
+            assert_eq!(back, request);
+            assert_eq!(answer_query(&app, back), expected, "{request:?}");
+        }
+        let one = answer_query(
+            &app,
+            Request::Participant {
+                public_key: Digest(third),
+            },
+        )
+        .unwrap();
+        assert_eq!(one["org"], THIRD_BANK);
+        assert_eq!(one["revoked"], false);
+        let all = answer_query(&app, Request::Participants).unwrap();
+        assert_eq!(all.as_array().unwrap().len(), party_specs().len());
+        assert!(all.as_array().unwrap().contains(&one));
+    }
 }
