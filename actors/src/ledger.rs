@@ -97,7 +97,12 @@ impl LedgerClient {
         let client = self.connected().await?;
         match client.status().await {
             Ok(status) => Ok(status),
-            Err(_) => self.reconnected().await?.status().await.map_err(unreachable),
+            Err(_) => self
+                .reconnected()
+                .await?
+                .status()
+                .await
+                .map_err(unreachable),
         }
     }
 
@@ -138,7 +143,10 @@ impl LedgerClient {
             .await
     }
 
-    pub async fn anchor(&self, fingerprint: &[u8; 32]) -> Result<Option<AnchorRecord>, LedgerError> {
+    pub async fn anchor(
+        &self,
+        fingerprint: &[u8; 32],
+    ) -> Result<Option<AnchorRecord>, LedgerError> {
         let request = Request::Anchor {
             fingerprint: Digest(*fingerprint),
         };
@@ -171,7 +179,10 @@ impl LedgerClient {
             after,
             limit,
         };
-        Ok(self.json(request, "instruments_of").await?.unwrap_or_default())
+        Ok(self
+            .json(request, "instruments_of")
+            .await?
+            .unwrap_or_default())
     }
 
     /// The instruments that reference a document fingerprint.
@@ -182,7 +193,10 @@ impl LedgerClient {
         let request = Request::DocumentUses {
             fingerprint: Digest(*fingerprint),
         };
-        Ok(self.json(request, "document_uses").await?.unwrap_or_default())
+        Ok(self
+            .json(request, "document_uses")
+            .await?
+            .unwrap_or_default())
     }
 
     /// The participant holding `public_key`, with whether it is revoked.
@@ -203,7 +217,11 @@ impl LedgerClient {
             .unwrap_or_default())
     }
 
-    async fn wait_outcome(&self, hash: &Digest, timeout: Duration) -> Result<Committed, LedgerError> {
+    async fn wait_outcome(
+        &self,
+        hash: &Digest,
+        timeout: Duration,
+    ) -> Result<Committed, LedgerError> {
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
             if let Some(outcome) = self.outcome(hash).await? {

@@ -86,7 +86,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/lcs/{id}/amendments", web::post().to(amend_lc))
             .route("/lcs/{id}/actions/{action}", web::post().to(lc_action))
             .route("/lcs/{id}/presentation", web::post().to(present))
-            .route("/lcs/{id}/presentation/examination", web::post().to(examine))
+            .route(
+                "/lcs/{id}/presentation/examination",
+                web::post().to(examine),
+            )
             .route("/lcs/{id}/advices/{message}", web::get().to(advice))
             .route("/documents", web::get().to(list_documents))
             .route("/documents", web::post().to(upload))
@@ -125,7 +128,8 @@ async fn status(gw: Gw) -> Reply {
 
 async fn me(gw: Gw, req: HttpRequest) -> Reply {
     let caller = gw.signed_in(&req)?;
-    Ok(HttpResponse::Ok().json(json!({ "user": caller.user, "jurisdiction": gw.config.jurisdiction })))
+    Ok(HttpResponse::Ok()
+        .json(json!({ "user": caller.user, "jurisdiction": gw.config.jurisdiction })))
 }
 
 async fn participants(gw: Gw, req: HttpRequest) -> Reply {
@@ -146,7 +150,13 @@ pub async fn dispatch(gw: &Gateway, caller: &Caller, command: Command) -> Reply 
     if user.role == UserRole::Bank && gw.maker_checker.requires_checker(&user.org, command.name()) {
         let payload = serde_json::to_value(&command).map_err(ApiError::internal)?;
         let pending = lock(&gw.approvals)
-            .propose(user, command.name(), command.summary(), payload, now_unix_s())
+            .propose(
+                user,
+                command.name(),
+                command.summary(),
+                payload,
+                now_unix_s(),
+            )
             .map_err(|e| ApiError::Conflict(e.to_string()))?;
         gw.save_approvals()?;
         return Ok(HttpResponse::Accepted().json(json!({
@@ -199,7 +209,10 @@ async fn text_body(
     }
     let bytes = read_body(payload, gw.config.limits.body_bytes_max).await?;
     let text = String::from_utf8(bytes).map_err(|e| {
-        ApiError::field("body", format!("byte {}: not UTF-8 text", e.utf8_error().valid_up_to()))
+        ApiError::field(
+            "body",
+            format!("byte {}: not UTF-8 text", e.utf8_error().valid_up_to()),
+        )
     })?;
     Ok((text, essence))
 }
@@ -216,7 +229,10 @@ async fn json_body<T: DeserializeOwned>(
 
 pub fn parse_json<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
     serde_json::from_str(text).map_err(|e| {
-        ApiError::field("body", format!("line {} column {}: {e}", e.line(), e.column()))
+        ApiError::field(
+            "body",
+            format!("line {} column {}: {e}", e.line(), e.column()),
+        )
     })
 }
 
@@ -228,7 +244,8 @@ async fn list_lcs(gw: Gw, req: HttpRequest) -> Reply {
 
 async fn issue_lc(gw: Gw, req: HttpRequest, payload: web::Payload) -> Reply {
     let caller = gw.signed_in_as(&req, &[UserRole::Bank])?;
-    let (body, content_type) = text_body(&gw, &req, payload, &["text/plain", "application/json"]).await?;
+    let (body, content_type) =
+        text_body(&gw, &req, payload, &["text/plain", "application/json"]).await?;
     run(&gw, &req, &caller, Command::IssueLc { body, content_type }).await
 }
 
@@ -239,9 +256,20 @@ async fn show_lc(gw: Gw, req: HttpRequest, id: web::Path<String>) -> Reply {
 
 async fn amend_lc(gw: Gw, req: HttpRequest, id: web::Path<String>, payload: web::Payload) -> Reply {
     let caller = gw.signed_in_as(&req, &[UserRole::Bank])?;
-    let (body, content_type) = text_body(&gw, &req, payload, &["text/plain", "application/json"]).await?;
+    let (body, content_type) =
+        text_body(&gw, &req, payload, &["text/plain", "application/json"]).await?;
     let lc = id.into_inner();
-    run(&gw, &req, &caller, Command::AmendLc { lc, body, content_type }).await
+    run(
+        &gw,
+        &req,
+        &caller,
+        Command::AmendLc {
+            lc,
+            body,
+            content_type,
+        },
+    )
+    .await
 }
 
 async fn lc_action(gw: Gw, req: HttpRequest, path: web::Path<(String, String)>) -> Reply {
@@ -249,7 +277,10 @@ async fn lc_action(gw: Gw, req: HttpRequest, path: web::Path<(String, String)>) 
     let (lc, action) = path.into_inner();
     let verb = LcVerb::parse(&action).ok_or_else(|| {
         let names: Vec<&str> = LcVerb::ALL.iter().map(|v| v.as_str()).collect();
-        ApiError::field("action", format!("'{action}' is not one of {}", names.join(", ")))
+        ApiError::field(
+            "action",
+            format!("'{action}' is not one of {}", names.join(", ")),
+        )
     })?;
     run(&gw, &req, &caller, Command::LcAct { lc, verb }).await
 }
@@ -272,14 +303,24 @@ async fn present(gw: Gw, req: HttpRequest, id: web::Path<String>, payload: web::
 
 async fn examine(gw: Gw, req: HttpRequest, id: web::Path<String>) -> Reply {
     let caller = gw.signed_in_as(&req, &[UserRole::Bank])?;
-    run(&gw, &req, &caller, Command::Examine { lc: id.into_inner() }).await
+    run(
+        &gw,
+        &req,
+        &caller,
+        Command::Examine {
+            lc: id.into_inner(),
+        },
+    )
+    .await
 }
 
 async fn advice(gw: Gw, req: HttpRequest, path: web::Path<(String, String)>) -> Reply {
     let caller = gw.signed_in(&req)?;
     let (lc, message) = path.into_inner();
     let text = views::advice(&gw, &caller.user.org, &lc, &message).await?;
-    Ok(HttpResponse::Ok().content_type("text/plain; charset=utf-8").body(text))
+    Ok(HttpResponse::Ok()
+        .content_type("text/plain; charset=utf-8")
+        .body(text))
 }
 
 async fn list_documents(gw: Gw, req: HttpRequest) -> Reply {
@@ -288,6 +329,7 @@ async fn list_documents(gw: Gw, req: HttpRequest) -> Reply {
 }
 
 /// An uploaded file: its bytes, content type and the declared kind.
+#[derive(Debug)]
 pub struct Upload {
     pub bytes: Vec<u8>,
     pub content_type: String,
@@ -340,13 +382,20 @@ pub async fn read_upload_with_fields(
         }
     }
     if !saw_file || upload.bytes.is_empty() {
-        return Err(ApiError::field("file", "the upload has no file, or it is empty"));
+        return Err(ApiError::field(
+            "file",
+            "the upload has no file, or it is empty",
+        ));
     }
     Ok((upload, fields))
 }
 
 /// Stores and anchors an upload for `caller`.
-pub async fn store_upload(gw: &Gateway, caller: &Caller, upload: &Upload) -> Result<Value, ApiError> {
+pub async fn store_upload(
+    gw: &Gateway,
+    caller: &Caller,
+    upload: &Upload,
+) -> Result<Value, ApiError> {
     if !docstore::is_accepted(&upload.content_type) {
         return Err(ApiError::UnsupportedMediaType {
             found: upload.content_type.clone(),
@@ -355,13 +404,22 @@ pub async fn store_upload(gw: &Gateway, caller: &Caller, upload: &Upload) -> Res
     }
     if let Some(kind) = &upload.kind {
         if kind.len() > 64 || !kind.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
-            return Err(ApiError::field("kind", "lower-case letters and '_', at most 64"));
+            return Err(ApiError::field(
+                "kind",
+                "lower-case letters and '_', at most 64",
+            ));
         }
     }
     let analysis = docstore::analyze(&upload.bytes, &upload.content_type, upload.kind.as_deref())
         .map_err(|e| ApiError::field("file", e.to_string()))?;
-    let (meta, committed) =
-        commands::store_and_anchor(gw, &caller.user, &upload.bytes, &upload.content_type, &analysis).await?;
+    let (meta, committed) = commands::store_and_anchor(
+        gw,
+        &caller.user,
+        &upload.bytes,
+        &upload.content_type,
+        &analysis,
+    )
+    .await?;
     Ok(json!({ "document": meta, "anchored": committed }))
 }
 
@@ -390,7 +448,10 @@ async fn document_content(gw: Gw, req: HttpRequest, fp: web::Path<String>) -> Re
     Ok(HttpResponse::Ok()
         .content_type(meta.content_type)
         .insert_header(("x-content-type-options", "nosniff"))
-        .insert_header(("content-disposition", format!("attachment; filename=\"{}\"", meta.fingerprint)))
+        .insert_header((
+            "content-disposition",
+            format!("attachment; filename=\"{}\"", meta.fingerprint),
+        ))
         .body(bytes))
 }
 
@@ -430,7 +491,13 @@ async fn register_invoice(gw: Gw, req: HttpRequest, payload: web::Payload) -> Re
     let caller = gw.signed_in_as(&req, &[UserRole::Exporter])?;
     let accepted = ["application/xml", "text/xml", "application/json"];
     let (body, content_type) = text_body(&gw, &req, payload, &accepted).await?;
-    run(&gw, &req, &caller, Command::RegisterInvoice { body, content_type }).await
+    run(
+        &gw,
+        &req,
+        &caller,
+        Command::RegisterInvoice { body, content_type },
+    )
+    .await
 }
 
 async fn show_invoice(gw: Gw, req: HttpRequest, id: web::Path<String>) -> Reply {
@@ -456,7 +523,15 @@ async fn finance(gw: Gw, req: HttpRequest, id: web::Path<String>, payload: web::
 
 async fn repay(gw: Gw, req: HttpRequest, id: web::Path<String>) -> Reply {
     let caller = gw.signed_in_as(&req, &[UserRole::Bank])?;
-    run(&gw, &req, &caller, Command::RepayInvoice { invoice: id.into_inner() }).await
+    run(
+        &gw,
+        &req,
+        &caller,
+        Command::RepayInvoice {
+            invoice: id.into_inner(),
+        },
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -486,7 +561,8 @@ pub async fn approve_pending(gw: &Gateway, caller: &Caller, id: &str) -> Result<
         .approve(id, &caller.user, now_unix_s())
         .map_err(|e| ApiError::Forbidden(e.to_string()))?;
     gw.save_approvals()?;
-    let command: Command = serde_json::from_value(pending.payload.clone()).map_err(ApiError::internal)?;
+    let command: Command =
+        serde_json::from_value(pending.payload.clone()).map_err(ApiError::internal)?;
     // The ledger transaction is signed by the organization; the maker and the checker are
     // both recorded in the gateway's log.
     tracing::info!(approval = %pending.id, maker = %pending.maker, checker = %caller.user.login, "approved");

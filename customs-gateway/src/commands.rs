@@ -29,7 +29,10 @@ use crate::gateway::{now_unix_s, parse_digest, Gateway};
 #[serde(tag = "command", rename_all = "snake_case")]
 pub enum Command {
     /// Issue a credit from an MT700 (`text/plain`) or a JSON body.
-    IssueLc { body: String, content_type: String },
+    IssueLc {
+        body: String,
+        content_type: String,
+    },
     /// Propose an amendment from an MT707 (`text/plain`) or a JSON amendment document.
     AmendLc {
         lc: String,
@@ -37,16 +40,35 @@ pub enum Command {
         content_type: String,
     },
     /// One of the credit's simple actions.
-    LcAct { lc: String, verb: LcVerb },
+    LcAct {
+        lc: String,
+        verb: LcVerb,
+    },
     /// Present anchored documents under a credit (granting the examining banks access).
-    Present { lc: String, documents: Vec<String> },
+    Present {
+        lc: String,
+        documents: Vec<String>,
+    },
     /// Run the UCP 600 examination of the credit's presentation and record it.
-    Examine { lc: String },
+    Examine {
+        lc: String,
+    },
     /// Register an invoice from CII XML or a JSON invoice document.
-    RegisterInvoice { body: String, content_type: String },
-    FinanceInvoice { invoice: String, amount: Decimal },
-    RepayInvoice { invoice: String },
-    AssignInvoice { invoice: String, assignee: String },
+    RegisterInvoice {
+        body: String,
+        content_type: String,
+    },
+    FinanceInvoice {
+        invoice: String,
+        amount: Decimal,
+    },
+    RepayInvoice {
+        invoice: String,
+    },
+    AssignInvoice {
+        invoice: String,
+        assignee: String,
+    },
     /// Let another organization read an anchored document's bytes.
     Grant {
         fingerprint: String,
@@ -192,7 +214,11 @@ pub async fn execute(gw: &Gateway, user: &User, command: Command) -> Result<Valu
             let view = gw.instrument(&lc).await?;
             let credit = as_credit(&view)?;
             let action = verb.action();
-            let role = acting_role(action.permitted_roles(), |r| credit.parties.holder(r), &user.org)?;
+            let role = acting_role(
+                action.permitted_roles(),
+                |r| credit.parties.holder(r),
+                &user.org,
+            )?;
             act(gw, user, &lc, role, InstrumentAction::Lc(action)).await
         }
         Command::Present { lc, documents } => present(gw, user, &lc, &documents).await,
@@ -202,15 +228,36 @@ pub async fn execute(gw: &Gateway, user: &User, command: Command) -> Result<Valu
         }
         Command::FinanceInvoice { invoice, amount } => {
             let action = InvoiceAction::Finance { amount };
-            act(gw, user, &invoice, Role::Financier, InstrumentAction::Invoice(action)).await
+            act(
+                gw,
+                user,
+                &invoice,
+                Role::Financier,
+                InstrumentAction::Invoice(action),
+            )
+            .await
         }
         Command::RepayInvoice { invoice } => {
             let action = InvoiceAction::RecordRepayment;
-            act(gw, user, &invoice, Role::Financier, InstrumentAction::Invoice(action)).await
+            act(
+                gw,
+                user,
+                &invoice,
+                Role::Financier,
+                InstrumentAction::Invoice(action),
+            )
+            .await
         }
         Command::AssignInvoice { invoice, assignee } => {
             let action = InvoiceAction::Assign { assignee };
-            act(gw, user, &invoice, Role::Seller, InstrumentAction::Invoice(action)).await
+            act(
+                gw,
+                user,
+                &invoice,
+                Role::Seller,
+                InstrumentAction::Invoice(action),
+            )
+            .await
         }
         Command::Grant {
             fingerprint,
@@ -218,7 +265,13 @@ pub async fn execute(gw: &Gateway, user: &User, command: Command) -> Result<Valu
         } => {
             let fp = parse_digest(&fingerprint, "fingerprint")?;
             let committed = gw
-                .submit_applied(&user.org, TxBody::GrantAccess { fingerprint: fp, grantee })
+                .submit_applied(
+                    &user.org,
+                    TxBody::GrantAccess {
+                        fingerprint: fp,
+                        grantee,
+                    },
+                )
                 .await?;
             Ok(json!({ "committed": committed, "anchor": gw.anchor(&fp).await? }))
         }
@@ -253,7 +306,14 @@ async fn act(
 ) -> Result<Value, ApiError> {
     let instrument = actors::ledger::Digest(parse_digest(id, "id")?);
     let committed = gw
-        .submit_applied(&user.org, TxBody::Act { instrument, role, action })
+        .submit_applied(
+            &user.org,
+            TxBody::Act {
+                instrument,
+                role,
+                action,
+            },
+        )
         .await?;
     answer(gw, &committed, id).await
 }
@@ -305,7 +365,10 @@ struct PartyOverrides {
     beneficiary: Option<String>,
 }
 
-fn parse_credit(body: &str, content_type: &str) -> Result<(LetterOfCredit, PartyOverrides, String), ApiError> {
+fn parse_credit(
+    body: &str,
+    content_type: &str,
+) -> Result<(LetterOfCredit, PartyOverrides, String), ApiError> {
     let wrapped = content_type.starts_with("application/json")
         && serde_json::from_str::<Value>(body)
             .map(|v| v.get("credit").is_some())
@@ -313,7 +376,10 @@ fn parse_credit(body: &str, content_type: &str) -> Result<(LetterOfCredit, Party
     let (doc_text, overrides) = if wrapped {
         let request: IssueRequest = serde_json::from_str(body)
             .map_err(|e| ApiError::field("body", format!("line {}: {e}", e.line())))?;
-        (request.credit.to_string(), request.parties.unwrap_or_default())
+        (
+            request.credit.to_string(),
+            request.parties.unwrap_or_default(),
+        )
     } else {
         (body.to_string(), PartyOverrides::default())
     };
@@ -346,7 +412,10 @@ pub fn resolve_party(
         })
         .map(|p| p.participant.org.clone())
         .ok_or_else(|| {
-            ApiError::field(field, format!("'{name_or_id}' is not a registered participant"))
+            ApiError::field(
+                field,
+                format!("'{name_or_id}' is not a registered participant"),
+            )
         })
 }
 
@@ -364,16 +433,15 @@ fn lc_parties(
             )));
         }
     }
-    let advising = match (&overrides.advising_bank, &credit.advising_bank) {
-        (Some(id), _) => id.clone(),
-        (None, Some(bic)) => bic.as_str().to_string(),
-        (None, None) => {
-            return Err(ApiError::field(
+    let advising =
+        match (&overrides.advising_bank, &credit.advising_bank) {
+            (Some(id), _) => id.clone(),
+            (None, Some(bic)) => bic.as_str().to_string(),
+            (None, None) => return Err(ApiError::field(
                 "parties.advising_bank",
                 "the credit names no advising bank (MT700 receiver); give parties.advising_bank",
-            ))
-        }
-    };
+            )),
+        };
     let pick = |o: &Option<String>, d: &str| o.clone().unwrap_or_else(|| d.to_string());
     Ok(LcParties {
         issuing_bank: issuer.to_string(),
@@ -443,10 +511,12 @@ async fn store_document(
     content_type: &str,
 ) -> Result<Fingerprint, ApiError> {
     let analysis = docstore::Analysis {
-        fingerprint: Fingerprint::of_document(document).map_err(ApiError::internal)?.0,
+        fingerprint: Fingerprint::of_document(document)
+            .map_err(ApiError::internal)?
+            .0,
         content_sha256: docstore::sha256(original.as_bytes()),
         kind: document.kind().as_str().to_string(),
-        title: docstore::title(document),
+        title: document.title(),
         format: Some(formats::sniff(original.as_bytes())),
         document: None,
     };
@@ -454,7 +524,12 @@ async fn store_document(
     Ok(Fingerprint(analysis.fingerprint))
 }
 
-async fn issue_lc(gw: &Gateway, user: &User, body: &str, content_type: &str) -> Result<Value, ApiError> {
+async fn issue_lc(
+    gw: &Gateway,
+    user: &User,
+    body: &str,
+    content_type: &str,
+) -> Result<Value, ApiError> {
     let (credit, overrides, doc_text) = parse_credit(body, content_type)?;
     let participants = gw.ledger.participants().await?;
     let parties = lc_parties(&credit, &user.org, &overrides, &participants)?;
@@ -497,16 +572,31 @@ async fn amend_lc(
         ));
     }
     let terms = AmendmentTerms::of_amendment(&amendment).map_err(ApiError::internal)?;
-    store_document(gw, user, &Document::Amendment(amendment), body, content_type).await?;
+    store_document(
+        gw,
+        user,
+        &Document::Amendment(amendment),
+        body,
+        content_type,
+    )
+    .await?;
     let action = InstrumentAction::Lc(LcAction::ProposeAmendment(terms));
     act(gw, user, lc, Role::IssuingBank, action).await
 }
 
-async fn present(gw: &Gateway, user: &User, lc: &str, documents: &[String]) -> Result<Value, ApiError> {
+async fn present(
+    gw: &Gateway,
+    user: &User,
+    lc: &str,
+    documents: &[String],
+) -> Result<Value, ApiError> {
     if documents.is_empty() || documents.len() > trade_docs::instrument::LIST_LEN_MAX {
         return Err(ApiError::field(
             "documents",
-            format!("present 1 to {} documents", trade_docs::instrument::LIST_LEN_MAX),
+            format!(
+                "present 1 to {} documents",
+                trade_docs::instrument::LIST_LEN_MAX
+            ),
         ));
     }
     let view = gw.instrument(lc).await?;
@@ -529,7 +619,10 @@ async fn present(gw: &Gateway, user: &User, lc: &str, documents: &[String]) -> R
             ApiError::field(field.clone(), format!("document {hex_fp} is not anchored"))
         })?;
         if anchor.issuer != user.org {
-            return Err(ApiError::field(field, "you may present only documents you anchored"));
+            return Err(ApiError::field(
+                field,
+                "you may present only documents you anchored",
+            ));
         }
         if anchor.kind == "invoice" {
             amount = invoice_amount(gw, hex_fp);
@@ -546,7 +639,10 @@ async fn present(gw: &Gateway, user: &User, lc: &str, documents: &[String]) -> R
         fingerprints.push(Fingerprint(fp));
     }
     let (currency, amount) = amount.ok_or_else(|| {
-        ApiError::field("documents", "the presentation holds no invoice to draw its amount from")
+        ApiError::field(
+            "documents",
+            "the presentation holds no invoice to draw its amount from",
+        )
     })?;
     let submission = PresentationSubmission {
         documents: fingerprints,
@@ -629,13 +725,20 @@ mod tests {
     fn parties_resolve_by_id_name_or_bic_and_never_to_a_revoked_one() {
         let registry = [
             participant("STCBKZKAXXX", "Steppe Commercial Bank", false),
-            participant("STEPPE AGRO MACHINERY LLP", "Steppe Agro Machinery LLP", false),
+            participant(
+                "STEPPE AGRO MACHINERY LLP",
+                "Steppe Agro Machinery LLP",
+                false,
+            ),
             participant("OLD BANK", "Old Bank", true),
         ];
         let cases = [
             ("STCBKZKA", Some("STCBKZKAXXX")),
             ("stcbkzkaxxx", Some("STCBKZKAXXX")),
-            (" Steppe Agro Machinery LLP ", Some("STEPPE AGRO MACHINERY LLP")),
+            (
+                " Steppe Agro Machinery LLP ",
+                Some("STEPPE AGRO MACHINERY LLP"),
+            ),
             ("Old Bank", None),
             ("Nobody", None),
         ];
@@ -655,9 +758,18 @@ mod tests {
             _ => None,
         };
         let banks = [Role::IssuingBank, Role::NominatedBank, Role::ConfirmingBank];
-        assert_eq!(acting_role(&banks, holder, "NOMINATED").unwrap(), Role::NominatedBank);
-        assert_eq!(acting_role(&banks, holder, "ISSUER").unwrap(), Role::IssuingBank);
-        assert!(matches!(acting_role(&banks, holder, "X"), Err(ApiError::Forbidden(_))));
+        assert_eq!(
+            acting_role(&banks, holder, "NOMINATED").unwrap(),
+            Role::NominatedBank
+        );
+        assert_eq!(
+            acting_role(&banks, holder, "ISSUER").unwrap(),
+            Role::IssuingBank
+        );
+        assert!(matches!(
+            acting_role(&banks, holder, "X"),
+            Err(ApiError::Forbidden(_))
+        ));
     }
 
     #[test]

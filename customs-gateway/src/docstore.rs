@@ -129,7 +129,7 @@ pub fn analyze(
         fingerprint,
         content_sha256,
         kind: document.kind().as_str().to_string(),
-        title: title(&document),
+        title: document.title(),
         format: Some(format),
         document: Some(document),
     })
@@ -147,27 +147,16 @@ pub fn is_structured(content_type: &str) -> bool {
 /// Content types the store accepts at all.
 pub fn is_accepted(content_type: &str) -> bool {
     let essence = content_type.split(';').next().unwrap_or("").trim();
-    is_structured(content_type)
-        || matches!(essence, "application/pdf" | "image/png" | "image/jpeg")
-}
-
-/// A person's title for a document.
-pub fn title(doc: &Document) -> String {
-    match doc {
-        Document::LetterOfCredit(d) => format!("Letter of credit {}", d.reference),
-        Document::Amendment(d) => format!("Amendment {} to {}", d.number, d.lc_reference),
-        Document::Invoice(d) => format!("Commercial invoice {}", d.number),
-        Document::PackingList(d) => format!("Packing list {}", d.number),
-        Document::TransportDocument(d) => format!("Transport document {}", d.number),
-        Document::CertificateOfOrigin(d) => format!("Certificate of origin {}", d.number),
-        Document::CustomsDeclaration(d) => format!("Customs declaration {}", d.reference),
-        Document::Presentation(d) => format!("Presentation under {}", d.lc_reference),
-    }
+    is_structured(content_type) || matches!(essence, "application/pdf" | "image/png" | "image/jpeg")
 }
 
 impl DocStore {
     /// Opens (creating) the store under `dir` and indexes what it holds.
-    pub fn open(dir: &Path, jurisdiction: Country, documents_max: usize) -> Result<DocStore, StoreError> {
+    pub fn open(
+        dir: &Path,
+        jurisdiction: Country,
+        documents_max: usize,
+    ) -> Result<DocStore, StoreError> {
         for sub in ["objects", "meta", "reports", "tmp"] {
             fs::create_dir_all(dir.join(sub)).map_err(io(dir))?;
         }
@@ -272,7 +261,11 @@ impl DocStore {
     }
 
     /// Keeps an examination report beside the documents, under its ledger fingerprint.
-    pub fn put_report<T: Serialize>(&self, fingerprint_hex: &str, report: &T) -> Result<(), StoreError> {
+    pub fn put_report<T: Serialize>(
+        &self,
+        fingerprint_hex: &str,
+        report: &T,
+    ) -> Result<(), StoreError> {
         let json = serde_json::to_vec_pretty(report).map_err(|e| StoreError::Io(e.to_string()))?;
         let name = format!("{}.json", hex_name(fingerprint_hex)?);
         self.write_atomic(&self.dir.join("reports").join(name), &json)
@@ -301,7 +294,9 @@ fn hex_name(fingerprint_hex: &str) -> Result<&str, StoreError> {
     if fingerprint_hex.len() == 64 && fingerprint_hex.bytes().all(|b| b.is_ascii_hexdigit()) {
         Ok(fingerprint_hex)
     } else {
-        Err(StoreError::Io(format!("'{fingerprint_hex}' is not a fingerprint")))
+        Err(StoreError::Io(format!(
+            "'{fingerprint_hex}' is not a fingerprint"
+        )))
     }
 }
 
@@ -340,11 +335,19 @@ mod tests {
         assert_eq!(a.kind, "invoice");
         assert_eq!(a.fingerprint, b.fingerprint);
         assert_ne!(a.content_sha256, b.content_sha256);
-        let pdf = analyze(b"%PDF-1.7 scan", "application/pdf", Some("certificate_of_origin")).unwrap();
+        let pdf = analyze(
+            b"%PDF-1.7 scan",
+            "application/pdf",
+            Some("certificate_of_origin"),
+        )
+        .unwrap();
         assert_eq!(pdf.fingerprint, sha256(b"%PDF-1.7 scan"));
         assert!(pdf.document.is_none());
         let err = analyze(b"{\"kind\": \"invoice\"}", "application/json", None).unwrap_err();
-        assert!(err.to_string().contains("number") || err.to_string().contains("field"), "{err}");
+        assert!(
+            err.to_string().contains("number") || err.to_string().contains("field"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -354,12 +357,23 @@ mod tests {
         let bytes = demo::INVOICE_KHORGOS_JSON.as_bytes();
         let analysis = analyze(bytes, "application/json", None).unwrap();
         let meta = store.put(bytes, meta_for(&analysis, "SELLER")).unwrap();
-        assert!(dir.path().join("objects").join(&meta.content_sha256).exists());
-        assert_eq!(store.put(bytes, meta_for(&analysis, "OTHER")).unwrap().org, "SELLER");
+        assert!(dir
+            .path()
+            .join("objects")
+            .join(&meta.content_sha256)
+            .exists());
+        assert_eq!(
+            store.put(bytes, meta_for(&analysis, "OTHER")).unwrap().org,
+            "SELLER"
+        );
         let reopened = DocStore::open(dir.path(), Country::CN, 2).unwrap();
         assert_eq!(reopened.read(&meta).unwrap(), bytes);
         assert_eq!(reopened.of_org("SELLER").len(), 1);
-        fs::write(dir.path().join("objects").join(&meta.content_sha256), b"tampered").unwrap();
+        fs::write(
+            dir.path().join("objects").join(&meta.content_sha256),
+            b"tampered",
+        )
+        .unwrap();
         assert!(matches!(reopened.read(&meta), Err(StoreError::Corrupt(_))));
     }
 

@@ -19,7 +19,7 @@ use trade_docs::document::Presentation;
 use trade_docs::instrument::{
     Examination, LcEvent, LcState, PresentationAction, PresentationEvent, PresentationState,
 };
-use trade_docs::ucp600::{self, Outcome, Report};
+use trade_docs::ucp600;
 use trade_docs::{formats, Document, Fingerprint, Party};
 
 use crate::commands::{acting_role, as_credit};
@@ -39,12 +39,19 @@ pub async fn examine(gw: &Gateway, org: &str, lc: &str) -> Result<Value, ApiErro
         .presentation
         .as_ref()
         .filter(|p| p.state == PresentationState::Presented)
-        .ok_or_else(|| ApiError::Conflict("the credit has no presentation awaiting examination".into()))?;
+        .ok_or_else(|| {
+            ApiError::Conflict("the credit has no presentation awaiting examination".into())
+        })?;
     let permitted = PresentationAction::SeekWaiver.permitted_roles();
     let role = acting_role(permitted, |r| credit.parties.holder(r), org)?;
     let lc_doc = match read_document(gw, &credit.terms.document, org).await? {
         Document::LetterOfCredit(doc) => doc,
-        other => return Err(ApiError::internal(format!("credit document is a {}", other.kind()))),
+        other => {
+            return Err(ApiError::internal(format!(
+                "credit document is a {}",
+                other.kind()
+            )))
+        }
     };
     let mut documents = Vec::new();
     for fp in &presentation.documents {
@@ -55,7 +62,12 @@ pub async fn examine(gw: &Gateway, org: &str, lc: &str) -> Result<Value, ApiErro
         .entries()
         .iter()
         .rev()
-        .find(|e| matches!(e.event, LcEvent::Presentation(PresentationEvent::DocumentsPresented { .. })))
+        .find(|e| {
+            matches!(
+                e.event,
+                LcEvent::Presentation(PresentationEvent::DocumentsPresented { .. })
+            )
+        })
         .map(|e| e.date)
         .ok_or_else(|| ApiError::internal("a presented credit without its presentation event"))?;
     let submitted = Presentation {
@@ -77,37 +89,28 @@ pub async fn examine(gw: &Gateway, org: &str, lc: &str) -> Result<Value, ApiErro
         .map_err(ApiError::internal)?;
     let examination = Examination {
         compliant: report.is_compliant(),
-        discrepancies: discrepancy_lines(&report),
+        discrepancies: report.discrepancy_lines(),
         report: Some(report_fp),
     };
     let action = InstrumentAction::Presentation(PresentationAction::RecordExamination(examination));
     let instrument = actors::ledger::Digest(parse_digest(lc, "id")?);
     let committed = gw
-        .submit_applied(org, TxBody::Act { instrument, role, action })
+        .submit_applied(
+            org,
+            TxBody::Act {
+                instrument,
+                role,
+                action,
+            },
+        )
         .await?;
     Ok(json!({ "committed": committed, "report": report }))
 }
 
-/// One line per discrepancy, naming its article, as the ledger records them.
-pub fn discrepancy_lines(report: &Report) -> Vec<String> {
-    report
-        .checks
-        .iter()
-        .filter_map(|check| match &check.outcome {
-            Outcome::Discrepancy { expected, found } => Some(format!(
-                "{}: expected {expected}; found {found}",
-                check.article
-            )),
-            _ => None,
-        })
-        .collect()
-}
-
 async fn read_document(gw: &Gateway, fp: &Fingerprint, org: &str) -> Result<Document, ApiError> {
     let (_, bytes) = gw.document_bytes(&fp.0, org, "examiner").await?;
-    formats::import(&bytes, formats::sniff(&bytes)).map_err(|e| {
-        ApiError::Conflict(format!("document {fp} is not machine-readable: {e}"))
-    })
+    formats::import(&bytes, formats::sniff(&bytes))
+        .map_err(|e| ApiError::Conflict(format!("document {fp} is not machine-readable: {e}")))
 }
 
 /// Examines, forever, every presentation awaiting examination by a bank this gateway serves.
@@ -121,14 +124,18 @@ pub async fn run_background(gw: std::sync::Arc<Gateway>) {
                 continue;
             };
             for view in credits {
-                let Ok(credit) = as_credit(&view) else { continue };
+                let Ok(credit) = as_credit(&view) else {
+                    continue;
+                };
                 let awaiting = credit.state == LcState::Presentation(PresentationState::Presented);
                 let examiner = credit.parties.issuing_bank == org
                     || credit.parties.nominated_bank.as_deref() == Some(&org);
                 if awaiting && examiner {
                     match examine(&gw, &org, &view.id).await {
                         Ok(_) => tracing::info!(lc = %view.id, %org, "presentation examined"),
-                        Err(e) => tracing::warn!(lc = %view.id, %org, error = %e, "examination failed"),
+                        Err(e) => {
+                            tracing::warn!(lc = %view.id, %org, error = %e, "examination failed")
+                        }
                     }
                 }
             }

@@ -110,7 +110,10 @@ mod tests {
             verify(&headers, "GET", "/api/v1/documents/cd/content", 1_000_000),
             Err(FetchError::BadSignature)
         );
-        assert_eq!(verify(&headers, "POST", path, 1_000_000), Err(FetchError::BadSignature));
+        assert_eq!(
+            verify(&headers, "POST", path, 1_000_000),
+            Err(FetchError::BadSignature)
+        );
         assert_eq!(
             verify(&headers, "GET", path, 1_000_000 + FETCH_SKEW_MS_MAX + 1),
             Err(FetchError::Skewed {
@@ -119,12 +122,18 @@ mod tests {
         );
         let mut later = headers.clone();
         later.time_ms += 1;
-        assert_eq!(verify(&later, "GET", path, 1_000_000), Err(FetchError::BadSignature));
+        assert_eq!(
+            verify(&later, "GET", path, 1_000_000),
+            Err(FetchError::BadSignature)
+        );
         let mut garbled = headers;
         garbled.key_hex = "zz".into();
         assert!(matches!(
             verify(&garbled, "GET", path, 1_000_000),
-            Err(FetchError::Header { header: HEADER_KEY, .. })
+            Err(FetchError::Header {
+                header: HEADER_KEY,
+                ..
+            })
         ));
     }
 }

@@ -157,7 +157,10 @@ impl Gateway {
     pub fn signed_in_as(&self, req: &HttpRequest, roles: &[UserRole]) -> Result<Caller, ApiError> {
         let caller = self.signed_in(req)?;
         if !roles.contains(&caller.user.role) {
-            let names: Vec<String> = roles.iter().map(|r| format!("{r:?}").to_lowercase()).collect();
+            let names: Vec<String> = roles
+                .iter()
+                .map(|r| format!("{r:?}").to_lowercase())
+                .collect();
             return Err(ApiError::Forbidden(format!(
                 "role '{}' may not do this; it needs {}",
                 format!("{:?}", caller.user.role).to_lowercase(),
@@ -210,13 +213,17 @@ impl Gateway {
     /// Writes the pending approvals to their file (after every change).
     pub fn save_approvals(&self) -> Result<(), ApiError> {
         let path = self.config.data_dir.join("approvals.json");
-        lock(&self.approvals).save(&path).map_err(ApiError::internal)
+        lock(&self.approvals)
+            .save(&path)
+            .map_err(ApiError::internal)
     }
 
     /// Signs `body` with the caller's organization key and waits for the committed outcome.
     pub async fn submit(&self, org: &str, body: TxBody) -> Result<Committed, ApiError> {
         let key = self.org_keys.get(org).ok_or_else(|| {
-            ApiError::Forbidden(format!("this gateway holds no key for organization '{org}'"))
+            ApiError::Forbidden(format!(
+                "this gateway holds no key for organization '{org}'"
+            ))
         })?;
         let mut nonce = [0u8; 8];
         getrandom::fill(&mut nonce).map_err(ApiError::internal)?;
@@ -337,9 +344,18 @@ impl Gateway {
         if !response.status().is_success() {
             let text = String::from_utf8_lossy(&body).into_owned();
             return Err(match response.status().as_u16() {
-                403 => ApiError::Forbidden(format!("the {} gateway refused: {text}", anchor.jurisdiction)),
-                404 => ApiError::NotFound(format!("document {} at the {} gateway", anchor.fingerprint, anchor.jurisdiction)),
-                _ => ApiError::Unavailable(format!("gateway {base} answered {}: {text}", response.status())),
+                403 => ApiError::Forbidden(format!(
+                    "the {} gateway refused: {text}",
+                    anchor.jurisdiction
+                )),
+                404 => ApiError::NotFound(format!(
+                    "document {} at the {} gateway",
+                    anchor.fingerprint, anchor.jurisdiction
+                )),
+                _ => ApiError::Unavailable(format!(
+                    "gateway {base} answered {}: {text}",
+                    response.status()
+                )),
             });
         }
         let content_type = response
@@ -394,7 +410,9 @@ impl Gateway {
             .await?
             .filter(|p| !p.revoked)
             .ok_or_else(|| {
-                ApiError::Forbidden("the fetching key is no registered, unrevoked participant".into())
+                ApiError::Forbidden(
+                    "the fetching key is no registered, unrevoked participant".into(),
+                )
             })?;
         Ok(Some(participant.participant.org))
     }

@@ -95,7 +95,9 @@ fn path_params(path: &str) -> Vec<&str> {
 fn operation_id(route: &Route) -> String {
     let mut id = route.method.to_string();
     for seg in route.path.trim_start_matches("/api/v1/").split('/') {
-        let seg = seg.trim_matches(|c| c == '{' || c == '}').replace(['.', '-'], "_");
+        let seg = seg
+            .trim_matches(|c| c == '{' || c == '}')
+            .replace(['.', '-'], "_");
         id.push('_');
         id.push_str(&seg);
     }

@@ -189,11 +189,18 @@ impl Form {
     }
 
     fn get(&self, name: &str) -> Option<&str> {
-        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     fn all(&self, name: &str) -> Vec<String> {
-        self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect()
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .collect()
     }
 
     fn required(&self, name: &str) -> Result<String, ApiError> {
@@ -211,7 +218,10 @@ fn fresh_form(gw: &Gateway, req: &HttpRequest, form: &Form) -> Result<Caller, Ap
     let csrf = form.get("csrf").unwrap_or("");
     let form_id = form.get("form_id").unwrap_or("");
     if form_id.is_empty() {
-        return Err(ApiError::field("form_id", "the form has no form id; reload the page"));
+        return Err(ApiError::field(
+            "form_id",
+            "the form has no form id; reload the page",
+        ));
     }
     gw.check_fresh(req, &caller, Some((csrf, form_id)))?;
     Ok(caller)
@@ -247,7 +257,7 @@ async fn login_page(gw: Gw, req: HttpRequest) -> Page {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct SignIn {
+struct SignIn {
     login: String,
     password: String,
     #[serde(default)]
@@ -269,7 +279,11 @@ fn auth_error(e: crate::auth::users::AuthError) -> ApiError {
 
 /// Signs a user in; returns the session cookie and the CSRF token.
 fn sign_in(gw: &Gateway, form: &SignIn) -> Result<(Cookie<'static>, User, String), ApiError> {
-    let totp = form.totp.as_deref().map(str::trim).filter(|c| !c.is_empty());
+    let totp = form
+        .totp
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
     let user = gw
         .users
         .authenticate_password(form.login.trim(), &form.password, totp, now_unix_s())
@@ -300,12 +314,18 @@ async fn login(gw: Gw, body: web::Bytes) -> Page {
         .finish())
 }
 
-pub async fn api_sign_in(gw: Gw, req: HttpRequest, payload: web::Payload) -> Result<HttpResponse, ApiError> {
+pub async fn api_sign_in(
+    gw: Gw,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
     let bytes = api::read_body(payload, 4096).await?;
     let _ = req;
     let form: SignIn = api::parse_json(&String::from_utf8_lossy(&bytes))?;
     let (cookie, user, csrf) = sign_in(&gw, &form)?;
-    Ok(HttpResponse::Ok().cookie(cookie).json(json!({ "user": user, "csrf": csrf })))
+    Ok(HttpResponse::Ok()
+        .cookie(cookie)
+        .json(json!({ "user": user, "csrf": csrf })))
 }
 
 pub async fn api_sign_out(gw: Gw, req: HttpRequest) -> Result<HttpResponse, ApiError> {
@@ -388,12 +408,16 @@ async fn issue_lc(gw: Gw, req: HttpRequest, body: web::Bytes) -> Page {
     let response = api::dispatch(&gw, &caller, Command::IssueLc { body, content_type }).await?;
     let _ = name;
     if response.status() == actix_web::http::StatusCode::ACCEPTED {
-        return Ok(done("/approvals", "issue_lc: waiting for a second user's approval"));
+        return Ok(done(
+            "/approvals",
+            "issue_lc: waiting for a second user's approval",
+        ));
     }
     Ok(done("/", "issue_lc: done, recorded on the ledger"))
 }
 
 /// One row of the examination report as the page shows it.
+#[derive(Debug)]
 pub struct CheckRow {
     pub title: String,
     pub article: String,
@@ -422,6 +446,7 @@ fn check_rows(report: &Value) -> Vec<CheckRow> {
 }
 
 /// One history line.
+#[derive(Debug)]
 pub struct HistoryRow {
     pub height: u64,
     pub date: String,
@@ -453,11 +478,18 @@ fn verbs_for(roles: &[&str], role: UserRole) -> Vec<&'static str> {
     let mut verbs = Vec::new();
     for r in roles {
         let add: &[LcVerb] = match (*r, role) {
-            ("issuing_bank", UserRole::Bank) => &[SeekWaiver, Honour, Refuse, Settle, ProposeCancellation],
+            ("issuing_bank", UserRole::Bank) => {
+                &[SeekWaiver, Honour, Refuse, Settle, ProposeCancellation]
+            }
             ("advising_bank", UserRole::Bank) => &[Advise, AddConfirmation],
             ("nominated_bank" | "confirming_bank", UserRole::Bank) => &[SeekWaiver, Honour, Refuse],
             ("applicant", _) => &[Waive, DeclineWaiver],
-            ("beneficiary", _) => &[AcceptAmendment, RejectAmendment, ConsentToCancellation, RefuseCancellation],
+            ("beneficiary", _) => &[
+                AcceptAmendment,
+                RejectAmendment,
+                ConsentToCancellation,
+                RefuseCancellation,
+            ],
             _ => &[],
         };
         verbs.extend(add.iter().map(|v| v.as_str()));
@@ -504,7 +536,11 @@ async fn show_lc(gw: Gw, req: HttpRequest, id: web::Path<String>) -> Page {
         verbs: verbs_for(&c.roles, caller.user.role),
         can_present: is_beneficiary && caller.user.role == UserRole::Exporter,
         can_amend: c.roles.contains(&"issuing_bank") && caller.user.role == UserRole::Bank,
-        my_documents: if is_beneficiary { gw.docs.of_org(&org) } else { Vec::new() },
+        my_documents: if is_beneficiary {
+            gw.docs.of_org(&org)
+        } else {
+            Vec::new()
+        },
         presentation: lc.presentation.clone(),
         checks: check_rows(&detail["examination_report"]),
         advices: views::available_advices(lc),
@@ -519,7 +555,9 @@ fn event_name(event: &Value) -> String {
     let mut names = Vec::new();
     let mut current = event;
     while let Some(map) = current.as_object() {
-        let Some((k, v)) = map.iter().next() else { break };
+        let Some((k, v)) = map.iter().next() else {
+            break;
+        };
         names.push(k.replace('_', " "));
         current = v;
     }
@@ -533,8 +571,12 @@ async fn lc_act(gw: Gw, req: HttpRequest, id: web::Path<String>, body: web::Byte
     let form = Form::parse(&body);
     let caller = fresh_form(&gw, &req, &form)?;
     let verb_text = form.required("verb")?;
-    let verb = LcVerb::parse(&verb_text)
-        .ok_or_else(|| ApiError::field("verb", format!("'{verb_text}' is not an action on a credit")))?;
+    let verb = LcVerb::parse(&verb_text).ok_or_else(|| {
+        ApiError::field(
+            "verb",
+            format!("'{verb_text}' is not an action on a credit"),
+        )
+    })?;
     let lc = id.into_inner();
     let to = format!("/lcs/{lc}");
     run(&gw, &caller, Command::LcAct { lc, verb }, &to).await
@@ -555,14 +597,26 @@ async fn amend(gw: Gw, req: HttpRequest, id: web::Path<String>, body: web::Bytes
     let (body, content_type) = body_and_type(&form)?;
     let lc = id.into_inner();
     let to = format!("/lcs/{lc}");
-    run(&gw, &caller, Command::AmendLc { lc, body, content_type }, &to).await
+    run(
+        &gw,
+        &caller,
+        Command::AmendLc {
+            lc,
+            body,
+            content_type,
+        },
+        &to,
+    )
+    .await
 }
 
 async fn advice(gw: Gw, req: HttpRequest, path: web::Path<(String, String)>) -> Page {
     let caller = gw.signed_in(&req)?;
     let (lc, message) = path.into_inner();
     let text = views::advice(&gw, &caller.user.org, &lc, &message).await?;
-    Ok(HttpResponse::Ok().content_type("text/plain; charset=utf-8").body(text))
+    Ok(HttpResponse::Ok()
+        .content_type("text/plain; charset=utf-8")
+        .body(text))
 }
 
 // ---- documents ----------------------------------------------------------------------------
@@ -588,8 +642,13 @@ async fn documents(gw: Gw, req: HttpRequest) -> Page {
 }
 
 /// Reads a multipart page form: the file, and the CSRF token and form id fields.
-async fn upload_form(gw: &Gateway, req: &HttpRequest, form: Multipart) -> Result<(Caller, Upload), ApiError> {
-    let (upload, fields) = api::read_upload_with_fields(form, gw.config.limits.upload_bytes_max).await?;
+async fn upload_form(
+    gw: &Gateway,
+    req: &HttpRequest,
+    form: Multipart,
+) -> Result<(Caller, Upload), ApiError> {
+    let (upload, fields) =
+        api::read_upload_with_fields(form, gw.config.limits.upload_bytes_max).await?;
     let form = Form(fields);
     let caller = fresh_form(gw, req, &form)?;
     Ok((caller, upload))
@@ -598,7 +657,10 @@ async fn upload_form(gw: &Gateway, req: &HttpRequest, form: Multipart) -> Result
 async fn upload(gw: Gw, req: HttpRequest, form: Multipart) -> Page {
     let (caller, upload) = upload_form(&gw, &req, form).await?;
     let answer = api::store_upload(&gw, &caller, &upload).await?;
-    let title = answer["document"]["title"].as_str().unwrap_or("document").to_string();
+    let title = answer["document"]["title"]
+        .as_str()
+        .unwrap_or("document")
+        .to_string();
     Ok(done("/documents", &format!("{title}: stored and anchored")))
 }
 
@@ -617,8 +679,10 @@ async fn document(gw: Gw, req: HttpRequest, fp: web::Path<String>) -> Page {
         Err(to_login) => return Ok(to_login),
     };
     let detail = views::document_detail(&gw, &caller.user.org, &fp).await?;
-    let anchor: AnchorRecord = serde_json::from_value(detail["anchor"].clone()).map_err(ApiError::internal)?;
-    let reads: Vec<ReadLogEntry> = serde_json::from_value(detail["reads"].clone()).unwrap_or_default();
+    let anchor: AnchorRecord =
+        serde_json::from_value(detail["anchor"].clone()).map_err(ApiError::internal)?;
+    let reads: Vec<ReadLogEntry> =
+        serde_json::from_value(detail["reads"].clone()).unwrap_or_default();
     html(DocumentPage {
         t: &EN,
         anchor,
@@ -636,7 +700,10 @@ async fn content(gw: Gw, req: HttpRequest, fp: web::Path<String>) -> Page {
     Ok(HttpResponse::Ok()
         .content_type(meta.content_type)
         .insert_header(("x-content-type-options", "nosniff"))
-        .insert_header(("content-disposition", format!("attachment; filename=\"{}\"", meta.fingerprint)))
+        .insert_header((
+            "content-disposition",
+            format!("attachment; filename=\"{}\"", meta.fingerprint),
+        ))
         .body(bytes))
 }
 
@@ -676,7 +743,13 @@ async fn register_invoice(gw: Gw, req: HttpRequest, body: web::Bytes) -> Page {
     let form = Form::parse(&body);
     let caller = fresh_form(&gw, &req, &form)?;
     let (body, content_type) = body_and_type(&form)?;
-    run(&gw, &caller, Command::RegisterInvoice { body, content_type }, "/invoices").await
+    run(
+        &gw,
+        &caller,
+        Command::RegisterInvoice { body, content_type },
+        "/invoices",
+    )
+    .await
 }
 
 async fn finance(gw: Gw, req: HttpRequest, body: web::Bytes) -> Page {
@@ -688,7 +761,13 @@ async fn finance(gw: Gw, req: HttpRequest, body: web::Bytes) -> Page {
         .parse()
         .map_err(|e| ApiError::field("amount", format!("'{amount_text}': {e}")))?;
     let to = format!("/invoices/{invoice}");
-    run(&gw, &caller, Command::FinanceInvoice { invoice, amount }, &to).await
+    run(
+        &gw,
+        &caller,
+        Command::FinanceInvoice { invoice, amount },
+        &to,
+    )
+    .await
 }
 
 async fn repay(gw: Gw, req: HttpRequest, id: web::Path<String>, body: web::Bytes) -> Page {
@@ -705,7 +784,13 @@ async fn assign(gw: Gw, req: HttpRequest, id: web::Path<String>, body: web::Byte
     let invoice = id.into_inner();
     let to = format!("/invoices/{invoice}");
     let assignee = form.required("assignee")?;
-    run(&gw, &caller, Command::AssignInvoice { invoice, assignee }, &to).await
+    run(
+        &gw,
+        &caller,
+        Command::AssignInvoice { invoice, assignee },
+        &to,
+    )
+    .await
 }
 
 #[derive(Template)]
@@ -783,6 +868,7 @@ async fn reject(gw: Gw, req: HttpRequest, id: web::Path<String>, body: web::Byte
 // ---- verify -------------------------------------------------------------------------------
 
 /// What the verify page shows of a result.
+#[derive(Debug)]
 pub struct VerifyResult {
     pub anchored: bool,
     pub fingerprint: String,
@@ -823,7 +909,11 @@ async fn verify_upload(gw: Gw, req: HttpRequest, form: Multipart) -> Page {
         .unwrap_or_default();
     let uses = answer["uses"]
         .as_array()
-        .map(|u| u.iter().map(|x| format!("{} {}", text(&x["kind"]), text(&x["state"]))).collect())
+        .map(|u| {
+            u.iter()
+                .map(|x| format!("{} {}", text(&x["kind"]), text(&x["state"])))
+                .collect()
+        })
         .unwrap_or_default();
     let result = VerifyResult {
         anchored: answer["anchored"].as_bool().unwrap_or(false),

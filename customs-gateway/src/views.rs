@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use trade_docs::instrument::{
     Balance, InvoiceInstrument, LcEvent, LcInstrument, PresentationEvent, PresentationState,
 };
-use trade_docs::swift::advice;
+use trade_docs::swift::{self as advice, Disposal, DisposalCode};
 use trade_docs::{Date, Decimal};
 
 use crate::commands::as_credit;
@@ -52,7 +52,11 @@ pub async fn credits_of(gw: &Gateway, org: &str) -> Result<Vec<CreditSummary>, A
     let views = gw.ledger.instruments_of(org, None, LIST_MAX).await?;
     Ok(views
         .iter()
-        .filter_map(|view| as_credit(view).ok().map(|lc| summary(&view.id, view.state.clone(), lc, org)))
+        .filter_map(|view| {
+            as_credit(view)
+                .ok()
+                .map(|lc| summary(&view.id, view.state.clone(), lc, org))
+        })
         .collect())
 }
 
@@ -92,7 +96,10 @@ pub fn deadlines(lc: &LcInstrument) -> Deadlines {
         .as_ref()
         .and_then(|_| {
             lc.history.entries().iter().rev().find(|e| {
-                matches!(e.event, LcEvent::Presentation(PresentationEvent::DocumentsPresented { .. }))
+                matches!(
+                    e.event,
+                    LcEvent::Presentation(PresentationEvent::DocumentsPresented { .. })
+                )
             })
         })
         .map(|e| e.date);
@@ -136,7 +143,9 @@ pub async fn credit_detail(gw: &Gateway, org: &str, id: &str) -> Result<Value, A
     let lc = as_credit(&view)?;
     let roles = roles_of(lc, org);
     if roles.is_empty() {
-        return Err(ApiError::Forbidden(format!("organization '{org}' is no party to credit {id}")));
+        return Err(ApiError::Forbidden(format!(
+            "organization '{org}' is no party to credit {id}"
+        )));
     }
     let report = lc
         .presentation
@@ -178,7 +187,9 @@ pub async fn advice(gw: &Gateway, org: &str, id: &str, message: &str) -> Result<
     let view = gw.instrument(id).await?;
     let lc = as_credit(&view)?;
     if roles_of(lc, org).is_empty() {
-        return Err(ApiError::Forbidden(format!("organization '{org}' is no party to credit {id}")));
+        return Err(ApiError::Forbidden(format!(
+            "organization '{org}' is no party to credit {id}"
+        )));
     }
     if !available_advices(lc).contains(&message) {
         return Err(ApiError::NotFound(format!(
@@ -186,8 +197,15 @@ pub async fn advice(gw: &Gateway, org: &str, id: &str, message: &str) -> Result<
             available_advices(lc).join(", ")
         )));
     }
-    let p = lc.presentation.as_ref().ok_or_else(|| ApiError::NotFound("presentation".into()))?;
-    let date = lc.history.last().map(|e| e.date).unwrap_or(lc.terms.expiry_date);
+    let p = lc
+        .presentation
+        .as_ref()
+        .ok_or_else(|| ApiError::NotFound("presentation".into()))?;
+    let date = lc
+        .history
+        .last()
+        .map(|e| e.date)
+        .unwrap_or(lc.terms.expiry_date);
     let discrepancies = p
         .examination
         .as_ref()
@@ -203,7 +221,10 @@ pub async fn advice(gw: &Gateway, org: &str, id: &str, message: &str) -> Result<
             currency: p.currency,
             amount: p.amount,
             discrepancies,
-            disposal: advice::Disposal::Hold,
+            disposal: Disposal {
+                code: DisposalCode::Hold,
+                narrative: Some("DOCUMENTS HELD PENDING YOUR INSTRUCTIONS".into()),
+            },
         }),
         "mt750" => advice::mt750(&advice::DiscrepancyAdvice {
             sender_reference: sender,
@@ -218,7 +239,7 @@ pub async fn advice(gw: &Gateway, org: &str, id: &str, message: &str) -> Result<
             date: Some(date),
             currency: p.currency,
             amount: p.amount,
-            sender_to_receiver: Vec::new(),
+            sender_to_receiver_info: None,
         }),
     };
     text.map_err(ApiError::internal)
@@ -300,7 +321,9 @@ pub async fn invoices_of(gw: &Gateway, org: &str) -> Result<Vec<InvoiceSummary>,
     Ok(views
         .into_iter()
         .filter_map(|view| match view.instrument {
-            actors::ledger::AnyInstrument::Invoice(inv) => Some(invoice_summary(&view.id, &view.state, &inv)),
+            actors::ledger::AnyInstrument::Invoice(inv) => {
+                Some(invoice_summary(&view.id, &view.state, &inv))
+            }
             _ => None,
         })
         .collect())
@@ -317,7 +340,9 @@ pub async fn invoice_detail(gw: &Gateway, org: &str, id: &str) -> Result<Value, 
     let party = [&inv.parties.seller, &inv.parties.buyer, &inv.holder].contains(&&org.to_string())
         || inv.financing.as_ref().is_some_and(|f| f.financier == org);
     if party {
-        return Ok(json!({ "invoice": invoice_summary(&view.id, &view.state, inv), "instrument": view }));
+        return Ok(
+            json!({ "invoice": invoice_summary(&view.id, &view.state, inv), "instrument": view }),
+        );
     }
     Ok(json!({
         "invoice": {
@@ -363,7 +388,11 @@ mod tests {
             ("2026-04-20", 0, "2026-04-20"),
         ];
         for (from, days, expected) in cases {
-            assert_eq!(add_banking_days(d(from), days), d(expected), "{from} + {days}");
+            assert_eq!(
+                add_banking_days(d(from), days),
+                d(expected),
+                "{from} + {days}"
+            );
         }
     }
 }

@@ -105,8 +105,9 @@ async fn drive(
         submit_scenario(dir, &client).await?;
         std::fs::write(dir.join(SCENARIO_DONE), "")?;
     }
+    write_samples(dir)?;
     gateway::start_demo(dir, demo, processes)?;
-    gateway::wait_ready(demo, START_TIMEOUT).await?;
+    gateway::wait_ready(demo, processes, START_TIMEOUT).await?;
     print_where_to_look(dir, network, demo);
     loop {
         tokio::select! {
@@ -177,6 +178,22 @@ async fn wait_for_outcome(client: &NodeClient, tx: Digest) -> Result<(bool, Stri
     bail!("transaction {tx} did not commit within {STEP_TIMEOUT:?}")
 }
 
+/// The credit number of the story's second run, by hand.
+const SAMPLE_LC_REFERENCE: &str = "SCB/LC/26/0418";
+
+/// Writes the documents for running the §7 story again by hand to `<dir>/samples/`, dated so
+/// that a presentation today is one day late for shipment, as in the seeded story.
+fn write_samples(dir: &Path) -> Result<()> {
+    let samples = dir.join("samples");
+    std::fs::create_dir_all(&samples)?;
+    let files = scenario::story_documents(today()?, SAMPLE_LC_REFERENCE)
+        .map_err(|e| anyhow::anyhow!("cannot build the sample documents: {e}"))?;
+    for (name, text) in files {
+        std::fs::write(samples.join(name), text).with_context(|| name.to_string())?;
+    }
+    Ok(())
+}
+
 fn today() -> Result<trade_docs::Date> {
     let now = time::OffsetDateTime::now_utc().date();
     trade_docs::Date::from_ymd(now.year(), now.month() as u8, now.day())
@@ -202,7 +219,10 @@ fn print_where_to_look(dir: &Path, network: &NetworkFile, demo: &DemoUsers) {
     );
     println!();
     for g in &demo.gateways {
-        println!("  gateway {}:  {}   (API: {}/api/v1/openapi.json)", g.country, g.url, g.url);
+        println!(
+            "  gateway {}:  {}   (API: {}/api/v1/openapi.json)",
+            g.country, g.url, g.url
+        );
     }
     println!(
         "  users:       {}/{} (logins, passwords, TOTP secrets, API tokens)",
@@ -210,6 +230,10 @@ fn print_where_to_look(dir: &Path, network: &NetworkFile, demo: &DemoUsers) {
         gateway::DEMO_USERS
     );
     println!("  a TOTP code: silkway totp --secret <totp_secret_b32>");
+    println!(
+        "  documents:   {}/samples/ (credit {SAMPLE_LC_REFERENCE}: MT700, CII invoice, packing list, SMGS, certificate of origin)",
+        dir.display()
+    );
     println!();
     println!("press Ctrl-C to stop every gateway and validator");
 }

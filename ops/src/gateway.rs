@@ -88,8 +88,13 @@ pub fn load(path: &Path) -> Result<GatewaySetup> {
     };
     let users = UserStore::load(&users_path(&config.data_dir))
         .map_err(|e| anyhow::anyhow!("{}: key 'data_dir': {e}", path.display()))?;
-    let approvals = Approvals::load(&approvals_path(&config.data_dir), ApprovalLimits::default())
-        .map_err(|e| anyhow::anyhow!("{}: key 'data_dir': {e}", path.display()))?;
+    let approvals_file = approvals_path(&config.data_dir);
+    let approvals = if approvals_file.exists() {
+        Approvals::load(&approvals_file, ApprovalLimits::default())
+            .map_err(|e| anyhow::anyhow!("{}: key 'data_dir': {e}", path.display()))?
+    } else {
+        Approvals::new(ApprovalLimits::default())
+    };
     Ok(GatewaySetup {
         config,
         org_keys,
@@ -168,7 +173,8 @@ pub fn create_demo(
             .iter()
             .filter(|s| s.country == country && s.role != P::Validator)
             .collect();
-        let party = |name: &str, file: &str| format!("../../parties/{}/{file}", crate::network::slug(name));
+        let party =
+            |name: &str, file: &str| format!("../../parties/{}/{file}", crate::network::slug(name));
         let mut toml = format!(
             "listen = \"127.0.0.1:{gw_port}\"\njurisdiction = \"{country}\"\ndata_dir = \"data\"\n\n[node]\naddress = \"{}\"\ncertificate_file = \"{}\"\nkey_file = \"{}\"\ntrust_roots = [\"../../ca/kz/ca.pem\", \"../../ca/cn/ca.pem\"]\n",
             node.address,
@@ -197,8 +203,9 @@ pub fn create_demo(
                 _ => UserRole::Operator,
             };
             let login = crate::network::slug(&spec.name);
-            let (record, secrets) = new_user_with_params(&login, &spec.name, &spec.org, role, &params)
-                .map_err(|e| anyhow::anyhow!("demo user {login}: {e}"))?;
+            let (record, secrets) =
+                new_user_with_params(&login, &spec.name, &spec.org, role, &params)
+                    .map_err(|e| anyhow::anyhow!("demo user {login}: {e}"))?;
             store
                 .insert(record)
                 .map_err(|e| anyhow::anyhow!("demo user {login}: {e}"))?;
@@ -225,7 +232,10 @@ pub fn create_demo(
     }
     let demo = DemoUsers { gateways, users };
     // The file holds live passwords, TOTP secrets and tokens: readable by its owner only.
-    crate::network::write_secret(&dir.join(DEMO_USERS), &(serde_json::to_string_pretty(&demo)? + "\n"))?;
+    crate::network::write_secret(
+        &dir.join(DEMO_USERS),
+        &(serde_json::to_string_pretty(&demo)? + "\n"),
+    )?;
     Ok(demo)
 }
 
@@ -237,21 +247,30 @@ pub fn read_demo(dir: &Path) -> Result<DemoUsers> {
 }
 
 /// Starts a `silkway gateway` process per demo gateway, logging into its folder.
-pub fn start_demo(dir: &Path, demo: &DemoUsers, processes: &mut crate::network::Processes) -> Result<()> {
+pub fn start_demo(
+    dir: &Path,
+    demo: &DemoUsers,
+    processes: &mut crate::network::Processes,
+) -> Result<()> {
     for g in &demo.gateways {
         let config = dir.join(&g.config);
         let name = format!("gateway-{}", g.country);
-        crate::network::spawn_logged(processes, &name, &config.with_file_name("gateway.log"), &[
-            "gateway".as_ref(),
-            "--config".as_ref(),
-            config.as_os_str(),
-        ])?;
+        crate::network::spawn_logged(
+            processes,
+            &name,
+            &config.with_file_name("gateway.log"),
+            &["gateway".as_ref(), "--config".as_ref(), config.as_os_str()],
+        )?;
     }
     Ok(())
 }
 
-/// Waits until every demo gateway answers `/api/v1/status`.
-pub async fn wait_ready(demo: &DemoUsers, timeout: std::time::Duration) -> Result<()> {
+/// Waits until every demo gateway accepts connections; fails as soon as a process exits.
+pub async fn wait_ready(
+    demo: &DemoUsers,
+    processes: &mut crate::network::Processes,
+    timeout: std::time::Duration,
+) -> Result<()> {
     let started = std::time::Instant::now();
     for g in &demo.gateways {
         let addr: std::net::SocketAddr = g
@@ -263,8 +282,14 @@ pub async fn wait_ready(demo: &DemoUsers, timeout: std::time::Duration) -> Resul
             if tokio::net::TcpStream::connect(addr).await.is_ok() {
                 break;
             }
+            if let Some((name, status)) = processes.exited() {
+                anyhow::bail!("{name} exited ({status}); see its log");
+            }
             if started.elapsed() > timeout {
-                anyhow::bail!("gateway {} did not start within {timeout:?}; see its gateway.log", g.url);
+                anyhow::bail!(
+                    "gateway {} did not start within {timeout:?}; see its gateway.log",
+                    g.url
+                );
             }
             tokio::time::sleep(std::time::Duration::from_millis(200)).await;
         }

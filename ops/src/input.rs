@@ -75,7 +75,7 @@ pub fn load(path: &Path, format: Option<Format>) -> Result<Document> {
     let load = || {
         let bytes = read_bounded(path)?;
         let format = format.map_or_else(|| formats::sniff(&bytes), Format::core);
-        Ok(formats::import(&bytes, format)?)
+        Ok::<_, anyhow::Error>(formats::import(&bytes, format)?)
     };
     load().with_context(|| path.display().to_string())
 }

@@ -302,7 +302,12 @@ pub fn start_nodes(dir: &Path, network: &NetworkFile) -> Result<Processes> {
     for v in &network.validators {
         let config = dir.join(&v.config);
         let args = ["node".as_ref(), "--config".as_ref(), config.as_os_str()];
-        spawn_logged(&mut processes, &v.name, &config.with_file_name("node.log"), &args)?;
+        spawn_logged(
+            &mut processes,
+            &v.name,
+            &config.with_file_name("node.log"),
+            &args,
+        )?;
     }
     Ok(processes)
 }

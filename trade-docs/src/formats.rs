@@ -130,8 +130,14 @@ mod tests {
     #[test]
     fn sniffs_headers_tags_and_byte_order_marks() {
         let cases: [(&[u8], Format); 7] = [
-            (b"{1:F01STCBKZKAAXXX0000000000}{2:I700TSCMCNBJXXXXN}", Format::Mt700),
-            (b"{1:F01STCBKZKAAXXX0000000000}{2:I707TSCMCNBJXXXXN}", Format::Mt707),
+            (
+                b"{1:F01STCBKZKAAXXX0000000000}{2:I700TSCMCNBJXXXXN}",
+                Format::Mt700,
+            ),
+            (
+                b"{1:F01STCBKZKAAXXX0000000000}{2:I707TSCMCNBJXXXXN}",
+                Format::Mt707,
+            ),
             (b":27:1/1\n:40A:IRREVOCABLE\n", Format::Mt700),
             (b":27:1/1\n:26E:1\n", Format::Mt707),
             (b"  {\"kind\":\"invoice\"}", Format::Json),

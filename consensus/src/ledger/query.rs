@@ -53,7 +53,7 @@ pub struct InstrumentRecord {
 }
 
 /// One history entry of an instrument.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
 pub struct HistoryRecord {
     /// Position in the instrument's history, from 0 (the opening).
     pub seq: u64,

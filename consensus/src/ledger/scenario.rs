@@ -188,6 +188,60 @@ pub fn scenario(
     Ok(story.steps)
 }
 
+/// The credit number the story's documents carry.
+pub const STORY_LC_REFERENCE: &str = "SCB/LC/26/0417";
+
+/// The story's letter of credit and presented documents, for running the story again by hand
+/// (in a browser, or with curl against the gateway): the credit as an MT700, the invoice as
+/// CII XML and the other documents as JSON, with `lc_reference` in place of the seeded credit's
+/// number and dates shifted so that a presentation today is one day late for shipment, as in
+/// the seeded story. Returns `(file name, contents)` pairs.
+pub fn story_documents(
+    today: Date,
+    lc_reference: &str,
+) -> Result<Vec<(&'static str, String)>, ScenarioError> {
+    let presented_on = fixture_date(
+        "presentation_khorgos.json",
+        demo::PRESENTATION_KHORGOS_JSON,
+        "presented_on",
+    )?;
+    let days = presented_on.days_until(today);
+    let swap = |text: &str| text.replace(STORY_LC_REFERENCE, lc_reference);
+    let lc = match load(
+        "lc_khorgos.json",
+        &swap(demo::LC_KHORGOS_JSON),
+        days,
+        |_| {},
+    )? {
+        Document::LetterOfCredit(lc) => lc,
+        _ => return Err(wrong_kind("lc_khorgos.json")),
+    };
+    let fixture = "presentation_khorgos.json";
+    let presentation = match load(
+        fixture,
+        &swap(demo::PRESENTATION_KHORGOS_JSON),
+        days,
+        |_| {},
+    )? {
+        Document::Presentation(p) => p,
+        _ => return Err(wrong_kind(fixture)),
+    };
+    let mut files = vec![("lc.mt700.txt", trade_docs::swift::export_mt700(&lc))];
+    for doc in &presentation.documents {
+        let file = match doc {
+            Document::Invoice(invoice) => ("invoice.cii.xml", trade_docs::cii::export(invoice)),
+            Document::PackingList(_) => ("packing-list.json", trade_docs::json::export(doc)),
+            Document::TransportDocument(_) => ("smgs-waybill.json", trade_docs::json::export(doc)),
+            Document::CertificateOfOrigin(_) => {
+                ("certificate-of-origin.json", trade_docs::json::export(doc))
+            }
+            _ => continue,
+        };
+        files.push(file);
+    }
+    Ok(files)
+}
+
 /// An anchor transaction of about 300 bytes whose fingerprint derives from `(key, nonce)`, for
 /// the load generator.
 pub fn bench_tx(key: &SigningKey, nonce: u64, valid_until_ms: u64) -> Vec<u8> {
@@ -306,7 +360,7 @@ impl Story<'_> {
             fingerprint: fingerprint.0,
             kind: doc.kind().as_str().into(),
             jurisdiction: country,
-            title: title(doc),
+            title: doc.title(),
         };
         self.push(
             org,
@@ -597,35 +651,12 @@ impl Story<'_> {
 /// The examining bank's result, from the UCP 600 examination of the presentation.
 fn examination(docs: &Docs) -> Result<Examination, ScenarioError> {
     let report = trade_docs::ucp600::examine(&docs.lc, &docs.presentation);
-    let discrepancies = report
-        .checks
-        .iter()
-        .filter_map(|check| match &check.outcome {
-            trade_docs::ucp600::Outcome::Discrepancy { expected, found } => Some(format!(
-                "{}: expected {expected}; found {found}",
-                check.article
-            )),
-            _ => None,
-        })
-        .collect();
     let bytes = to_canonical(&report).map_err(encoding("examination report"))?;
     Ok(Examination {
         compliant: report.is_compliant(),
-        discrepancies,
+        discrepancies: report.discrepancy_lines(),
         report: Some(Fingerprint::sha256(&bytes)),
     })
-}
-
-fn title(doc: &Document) -> String {
-    match doc {
-        Document::LetterOfCredit(d) => format!("Letter of credit {}", d.reference),
-        Document::Invoice(d) => format!("Commercial invoice {}", d.number),
-        Document::PackingList(d) => format!("Packing list {}", d.number),
-        Document::TransportDocument(d) => format!("Transport document {}", d.number),
-        Document::CertificateOfOrigin(d) => format!("Certificate of origin {}", d.number),
-        Document::CustomsDeclaration(d) => format!("Customs declaration {}", d.reference),
-        other => format!("{} document", other.kind()),
-    }
 }
 
 /// A fixture with every date shifted by `days`, edited, then imported (and so validated).
@@ -710,6 +741,47 @@ mod tests {
             .map(|i| SigningKey::from_bytes(&[i as u8 + 40; 32]))
             .collect();
         demo_parties(&keys)
+    }
+
+    #[test]
+    fn story_documents_carry_the_new_credit_and_examine_one_day_late() {
+        let today: Date = "2026-11-23".parse().unwrap();
+        let files = story_documents(today, "SCB/LC/26/0418").unwrap();
+        let names: Vec<&str> = files.iter().map(|(name, _)| *name).collect();
+        assert_eq!(
+            names,
+            [
+                "lc.mt700.txt",
+                "invoice.cii.xml",
+                "packing-list.json",
+                "smgs-waybill.json",
+                "certificate-of-origin.json"
+            ]
+        );
+        let read = |text: &str| {
+            let format = trade_docs::formats::sniff(text.as_bytes());
+            trade_docs::formats::import(text.as_bytes(), format).unwrap()
+        };
+        let Document::LetterOfCredit(lc) = read(&files[0].1) else {
+            panic!("not a credit")
+        };
+        assert_eq!(lc.reference, "SCB/LC/26/0418");
+        assert!(files
+            .iter()
+            .all(|(_, text)| !text.contains(STORY_LC_REFERENCE)));
+        let presentation = Presentation {
+            lc_reference: lc.reference.clone(),
+            presented_on: today,
+            presenter: lc.beneficiary.clone(),
+            documents: files[1..].iter().map(|(_, text)| read(text)).collect(),
+        };
+        let report = trade_docs::ucp600::examine(&lc, &presentation);
+        let lines = report.discrepancy_lines();
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert!(
+            lines[0].contains("14(c)") || lines[0].contains("shipment"),
+            "{lines:?}"
+        );
     }
 
     #[test]

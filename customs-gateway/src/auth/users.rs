@@ -82,7 +82,8 @@ pub struct UserRecord {
     pub login: String,
     /// The name shown on pages (1 to 128 characters, no control characters).
     pub display_name: String,
-    /// The participant organization (ledger party id, 1 to 64 printable ASCII characters).
+    /// The participant organization (ledger party id, 1 to 64 printable ASCII characters; inner
+    /// spaces allowed, as in `STEPPE AGRO MACHINERY LLP`).
     pub org: String,
     /// The role.
     pub role: UserRole,
@@ -608,10 +609,16 @@ fn validate_record(record: &UserRecord) -> Result<(), UserError> {
             "must be 1 to 128 characters without control characters".into(),
         ));
     }
-    if !(1..=64).contains(&record.org.len()) || !record.org.bytes().all(|b| b.is_ascii_graphic()) {
+    if !(1..=64).contains(&record.org.len())
+        || !record
+            .org
+            .bytes()
+            .all(|b| b == b' ' || b.is_ascii_graphic())
+        || record.org.trim() != record.org
+    {
         return Err(invalid(
             "org",
-            "must be 1 to 64 printable ASCII characters".into(),
+            "must be 1 to 64 printable ASCII characters (inner spaces allowed)".into(),
         ));
     }
     validate_secrets(record)

@@ -89,6 +89,22 @@ impl std::fmt::Display for DocumentKind {
 }
 
 impl Document {
+    /// A person's title for the document, e.g. `Commercial invoice TH-2026-0417`.
+    pub fn title(&self) -> String {
+        match self {
+            Document::LetterOfCredit(d) => format!("Letter of credit {}", d.reference),
+            Document::Amendment(d) => {
+                format!("Amendment {} to credit {}", d.amendment_number, d.reference)
+            }
+            Document::Invoice(d) => format!("Commercial invoice {}", d.number),
+            Document::PackingList(d) => format!("Packing list {}", d.number),
+            Document::TransportDocument(d) => format!("Transport document {}", d.number),
+            Document::CertificateOfOrigin(d) => format!("Certificate of origin {}", d.number),
+            Document::CustomsDeclaration(d) => format!("Customs declaration {}", d.reference),
+            Document::Presentation(d) => format!("Presentation under credit {}", d.lc_reference),
+        }
+    }
+
     pub fn kind(&self) -> DocumentKind {
         match self {
             Self::LetterOfCredit(_) => DocumentKind::LetterOfCredit,

@@ -40,6 +40,22 @@ impl Report {
         self.checks.iter().filter(|c| c.outcome.is_discrepancy())
     }
 
+    /// One line per discrepancy, `<article>: expected <..>, found <..>`, as the ledger records
+    /// them and as MT734/MT750 field 77J lists them (commas, not semicolons: `;` is outside
+    /// the SWIFT `x` character set).
+    pub fn discrepancy_lines(&self) -> Vec<String> {
+        self.checks
+            .iter()
+            .filter_map(|check| match &check.outcome {
+                Outcome::Discrepancy { expected, found } => Some(format!(
+                    "{}: expected {expected}, found {found}",
+                    check.article
+                )),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// True when no check found a discrepancy (recomputed, not read from `compliant`).
     pub fn is_compliant(&self) -> bool {
         self.discrepancies().next().is_none()
