@@ -217,7 +217,7 @@ impl DocStore {
     pub fn of_org(&self, org: &str) -> Vec<DocMeta> {
         let index = self.index.read().unwrap_or_else(|p| p.into_inner());
         let mut docs: Vec<DocMeta> = index.values().filter(|m| m.org == org).cloned().collect();
-        docs.sort_by(|a, b| b.uploaded_unix_s.cmp(&a.uploaded_unix_s));
+        docs.sort_by_key(|d| std::cmp::Reverse(d.uploaded_unix_s));
         docs
     }
 
