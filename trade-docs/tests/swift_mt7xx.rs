@@ -561,6 +561,9 @@ proptest! {
     ) {
         let credit = credit_with(texts, lines, 100, None);
         let exported = export_mt700(&credit);
+        // Long generated texts can fill more than the 10,000 characters SWIFT allows in block
+        // 4; such a message is no MT700, and the importer's refusal of it is tested on its own.
+        prop_assume!(exported.len() <= 9_000);
         assert_swift_lines(&exported);
         let first = import_mt700(&exported).map_err(|e| TestCaseError::fail(e.to_string()))?;
         let again = export_mt700(&first);
