@@ -977,13 +977,15 @@ mod tests {
             change(&mut r);
             r
         };
-        let cases: [(UserRecord, &str); 10] = [
+        let cases: [(UserRecord, &str); 12] = [
             (with(|r| r.login = "ab".into()), "login"),
             (with(|r| r.login = "a".repeat(65)), "login"),
             (with(|r| r.login = "Exporter".into()), "login"),
             (with(|r| r.login = "ex porter".into()), "login"),
             (with(|r| r.display_name = String::new()), "display_name"),
-            (with(|r| r.org = "STCB KZ".into()), "org"),
+            (with(|r| r.org = "STCB\tKZ".into()), "org"),
+            (with(|r| r.org = " STCBKZKAXXX".into()), "org"),
+            (with(|r| r.org = String::new()), "org"),
             (with(|r| r.password_phc = "plain".into()), "password_phc"),
             (with(|r| r.role = UserRole::Operator), "totp_secret_b32"),
             (
@@ -995,6 +997,9 @@ mod tests {
                 "token_sha256_hex",
             ),
         ];
+        // Party ids of companies have inner spaces, as on the ledger.
+        let spaced = with(|r| r.org = "STEPPE AGRO MACHINERY LLP".into());
+        assert!(UserStore::new().insert(spaced).is_ok());
         for (record, field) in cases {
             let e = UserStore::new().insert(record).unwrap_err();
             assert!(
