@@ -152,7 +152,7 @@ mod tests {
     #[test]
     fn bad_bytes_name_their_place() {
         let err = import(b"{\"kind\": 1\xff}", Format::Json).unwrap_err();
-        assert_eq!(err.to_string(), "byte 11: the content is not UTF-8 text");
+        assert_eq!(err.to_string(), "byte 10: the content is not UTF-8 text");
         let err = import(b":20:X\n", Format::Mt700).unwrap_err();
         assert!(matches!(err, ImportError::Swift(_)), "{err}");
     }
