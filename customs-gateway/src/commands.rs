@@ -214,11 +214,19 @@ pub async fn execute(gw: &Gateway, user: &User, command: Command) -> Result<Valu
             let view = gw.instrument(&lc).await?;
             let credit = as_credit(&view)?;
             let action = verb.action();
-            let role = acting_role(
-                action.permitted_roles(),
-                |r| credit.parties.holder(r),
-                &user.org,
-            )?;
+            // The advising bank becomes the confirming bank by adding its confirmation, so it
+            // claims that role before it holds it; the ledger checks it is the advising bank.
+            let confirming =
+                verb == LcVerb::AddConfirmation && credit.parties.advising_bank == user.org;
+            let role = if confirming {
+                Role::ConfirmingBank
+            } else {
+                acting_role(
+                    action.permitted_roles(),
+                    |r| credit.parties.holder(r),
+                    &user.org,
+                )?
+            };
             act(gw, user, &lc, role, InstrumentAction::Lc(action)).await
         }
         Command::Present { lc, documents } => present(gw, user, &lc, &documents).await,

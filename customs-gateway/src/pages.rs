@@ -471,13 +471,25 @@ struct LcPage {
     history: Vec<HistoryRow>,
 }
 
-/// The verbs a user with `roles` on a credit may try (the ledger decides whether the state
-/// allows them).
-fn verbs_for(roles: &[&str], role: UserRole) -> Vec<&'static str> {
+/// The verbs a user with `roles` on a credit in `state` may offer: the page shows only those
+/// that the credit's state can take (the ledger still decides, and says why when it refuses).
+fn verbs_for(roles: &[&str], role: UserRole, state: &str) -> Vec<&'static str> {
     use LcVerb::*;
+    let in_state: &[LcVerb] = match state {
+        "issued" => &[Advise, AddConfirmation, ProposeCancellation],
+        "advised" => &[AddConfirmation, ProposeCancellation],
+        "amendment_proposed" => &[AcceptAmendment, RejectAmendment],
+        "cancellation_proposed" => &[ConsentToCancellation, RefuseCancellation],
+        "presentation.examined_discrepant" => &[SeekWaiver, Honour, Refuse],
+        "presentation.examined_compliant" | "presentation.waived" => &[Honour, Refuse],
+        "presentation.waiver_sought" => &[Waive, DeclineWaiver],
+        "presentation.not_waived" => &[Refuse],
+        "presentation.honoured" => &[Settle],
+        _ => &[],
+    };
     let mut verbs = Vec::new();
     for r in roles {
-        let add: &[LcVerb] = match (*r, role) {
+        let by_role: &[LcVerb] = match (*r, role) {
             ("issuing_bank", UserRole::Bank) => {
                 &[SeekWaiver, Honour, Refuse, Settle, ProposeCancellation]
             }
@@ -492,8 +504,14 @@ fn verbs_for(roles: &[&str], role: UserRole) -> Vec<&'static str> {
             ],
             _ => &[],
         };
-        verbs.extend(add.iter().map(|v| v.as_str()));
+        verbs.extend(
+            by_role
+                .iter()
+                .filter(|v| in_state.contains(v))
+                .map(|v| v.as_str()),
+        );
     }
+    verbs.dedup();
     verbs
 }
 
@@ -533,9 +551,13 @@ async fn show_lc(gw: Gw, req: HttpRequest, id: web::Path<String>) -> Page {
     let is_beneficiary = c.roles.contains(&"beneficiary");
     html(LcPage {
         t: &EN,
-        verbs: verbs_for(&c.roles, caller.user.role),
-        can_present: is_beneficiary && caller.user.role == UserRole::Exporter,
-        can_amend: c.roles.contains(&"issuing_bank") && caller.user.role == UserRole::Bank,
+        verbs: verbs_for(&c.roles, caller.user.role, &c.state),
+        can_present: is_beneficiary
+            && caller.user.role == UserRole::Exporter
+            && (c.state == "issued" || c.state == "advised"),
+        can_amend: c.roles.contains(&"issuing_bank")
+            && caller.user.role == UserRole::Bank
+            && (c.state == "issued" || c.state == "advised"),
         my_documents: if is_beneficiary {
             gw.docs.of_org(&org)
         } else {
@@ -932,4 +954,48 @@ async fn verify_upload(gw: Gw, req: HttpRequest, form: Multipart) -> Page {
         b: base(&gw, caller.as_ref(), &req)?,
         result: Some(result),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_offer_the_verbs_of_the_role_and_the_state() {
+        let cases: [(&[&str], UserRole, &str, &[&str]); 6] = [
+            (
+                &["advising_bank"],
+                UserRole::Bank,
+                "issued",
+                &["advise", "add_confirmation"],
+            ),
+            (
+                &["issuing_bank"],
+                UserRole::Bank,
+                "presentation.examined_discrepant",
+                &["seek_waiver", "honour", "refuse"],
+            ),
+            (
+                &["applicant"],
+                UserRole::Exporter,
+                "presentation.waiver_sought",
+                &["waive", "decline_waiver"],
+            ),
+            (
+                &["issuing_bank"],
+                UserRole::Bank,
+                "presentation.honoured",
+                &["settle"],
+            ),
+            (&["issuing_bank"], UserRole::Bank, "settled", &[]),
+            (&["beneficiary"], UserRole::Exporter, "advised", &[]),
+        ];
+        for (roles, role, state, expected) in cases {
+            assert_eq!(
+                verbs_for(roles, role, state),
+                expected,
+                "{roles:?} in {state}"
+            );
+        }
+    }
 }

@@ -75,6 +75,8 @@ pub struct Text {
     pub back: &'static str,
     pub error: &'static str,
     pub done: &'static str,
+    /// Shown where a value does not apply (no further drawing on a settled credit).
+    pub none: &'static str,
 }
 
 pub const EN: Text = Text {
@@ -148,4 +150,5 @@ pub const EN: Text = Text {
     back: "Back",
     error: "Something is wrong",
     done: "Done",
+    none: "none",
 };
