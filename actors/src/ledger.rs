@@ -20,7 +20,10 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::Mutex;
 
 pub use consensus::ledger::state::{AnyInstrument, GrantRecord};
-pub use consensus::ledger::{AnchorRecord, HistoryRecord, InstrumentAction, SignedTx, TxBody};
+pub use consensus::ledger::{
+    AnchorRecord, DocumentUse, HistoryRecord, InstrumentAction, InstrumentRecord,
+    ParticipantRecord, SignedTx, TxBody,
+};
 pub use consensus::net::client::NodeStatus;
 pub use consensus::participant::{Participant, ParticipantRole};
 pub use consensus::types::{transaction_hash, Digest};
@@ -57,16 +60,6 @@ pub struct Committed {
     pub reason: Option<String>,
 }
 
-/// An instrument as the node answers it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct InstrumentView {
-    pub id: String,
-    pub kind: String,
-    pub state: String,
-    pub opened_height: u64,
-    pub instrument: AnyInstrument,
-}
-
 /// How the link reaches its node: address, the participant certificate it connects as, and
 /// the consortium roots it trusts.
 #[derive(Clone, Debug)]
@@ -94,16 +87,8 @@ impl LedgerClient {
     }
 
     pub async fn status(&self) -> Result<NodeStatus, LedgerError> {
-        let client = self.connected().await?;
-        match client.status().await {
-            Ok(status) => Ok(status),
-            Err(_) => self
-                .reconnected()
-                .await?
-                .status()
-                .await
-                .map_err(unreachable),
-        }
+        self.with_client(|client| async move { client.status().await })
+            .await
     }
 
     /// Submits one signed transaction and waits up to `timeout` for its committed outcome.
@@ -138,7 +123,7 @@ impl LedgerClient {
         }))
     }
 
-    pub async fn instrument(&self, id: &Digest) -> Result<Option<InstrumentView>, LedgerError> {
+    pub async fn instrument(&self, id: &Digest) -> Result<Option<InstrumentRecord>, LedgerError> {
         self.json(Request::Instrument { id: *id }, "instrument")
             .await
     }
@@ -173,7 +158,7 @@ impl LedgerClient {
         party: &str,
         after: Option<Digest>,
         limit: u32,
-    ) -> Result<Vec<InstrumentView>, LedgerError> {
+    ) -> Result<Vec<InstrumentRecord>, LedgerError> {
         let request = Request::InstrumentsOf {
             party: party.to_string(),
             after,
@@ -203,14 +188,14 @@ impl LedgerClient {
     pub async fn participant(
         &self,
         public_key: &[u8; 32],
-    ) -> Result<Option<ParticipantView>, LedgerError> {
+    ) -> Result<Option<ParticipantRecord>, LedgerError> {
         let request = Request::Participant {
             public_key: Digest(*public_key),
         };
         self.json(request, "participant").await
     }
 
-    pub async fn participants(&self) -> Result<Vec<ParticipantView>, LedgerError> {
+    pub async fn participants(&self) -> Result<Vec<ParticipantRecord>, LedgerError> {
         Ok(self
             .json(Request::Participants, "participants")
             .await?
@@ -238,19 +223,13 @@ impl LedgerClient {
     }
 
     async fn call_submit(&self, tx: Vec<u8>) -> Result<Vec<SubmitResult>, LedgerError> {
-        let client = self.connected().await?;
-        match client.submit(vec![tx.clone()]).await {
-            Ok(results) => Ok(results),
-            Err(ClientError::Refused { message, .. }) => Err(LedgerError::Refused(message)),
-            // Resubmitting is safe: the node refuses a transaction it already holds by its
-            // hash, and the ledger refuses a replay.
-            Err(_) => self
-                .reconnected()
-                .await?
-                .submit(vec![tx])
-                .await
-                .map_err(unreachable),
-        }
+        // Resubmitting after a reconnect is safe: the node refuses a transaction it already
+        // holds by its hash, and the ledger refuses a replay.
+        self.with_client(|client| {
+            let tx = tx.clone();
+            async move { client.submit(vec![tx]).await }
+        })
+        .await
     }
 
     async fn json<T: DeserializeOwned>(
@@ -258,22 +237,19 @@ impl LedgerClient {
         request: Request,
         name: &'static str,
     ) -> Result<Option<T>, LedgerError> {
-        let client = self.connected().await?;
-        let answer = match client.query(&request).await {
-            Ok(answer) => answer,
-            Err(ClientError::Refused { message, .. }) => {
-                return Err(LedgerError::Answer {
+        let answer = self
+            .with_client(|client| {
+                let request = request.clone();
+                async move { client.query(&request).await }
+            })
+            .await
+            .map_err(|e| match e {
+                LedgerError::Refused(reason) => LedgerError::Answer {
                     request: name,
-                    reason: message,
-                })
-            }
-            Err(_) => self
-                .reconnected()
-                .await?
-                .query(&request)
-                .await
-                .map_err(unreachable)?,
-        };
+                    reason,
+                },
+                other => other,
+            })?;
         answer
             .map(|text| {
                 serde_json::from_str(&text).map_err(|e| LedgerError::Answer {
@@ -282,6 +258,20 @@ impl LedgerClient {
                 })
             })
             .transpose()
+    }
+
+    /// Runs `call` on the connection, and once more on a fresh one if the connection failed;
+    /// a refusal by the node is its answer and is not retried.
+    async fn with_client<T, F, Fut>(&self, call: F) -> Result<T, LedgerError>
+    where
+        F: Fn(NodeClient) -> Fut,
+        Fut: std::future::Future<Output = Result<T, ClientError>>,
+    {
+        match call(self.connected().await?).await {
+            Ok(value) => Ok(value),
+            Err(ClientError::Refused { message, .. }) => Err(LedgerError::Refused(message)),
+            Err(_) => call(self.reconnected().await?).await.map_err(unreachable),
+        }
     }
 
     async fn connected(&self) -> Result<NodeClient, LedgerError> {
@@ -306,22 +296,6 @@ impl LedgerClient {
             .await
             .map_err(unreachable)
     }
-}
-
-/// An instrument that references a document.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DocumentUse {
-    pub id: String,
-    pub kind: String,
-    pub state: String,
-}
-
-/// A registered participant and whether its key is revoked.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ParticipantView {
-    #[serde(flatten)]
-    pub participant: Participant,
-    pub revoked: bool,
 }
 
 fn unreachable(e: ClientError) -> LedgerError {

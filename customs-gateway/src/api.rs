@@ -314,7 +314,7 @@ async fn examine(gw: Gw, req: HttpRequest, id: web::Path<String>) -> Reply {
     .await
 }
 
-async fn advice(gw: Gw, req: HttpRequest, path: web::Path<(String, String)>) -> Reply {
+pub(crate) async fn advice(gw: Gw, req: HttpRequest, path: web::Path<(String, String)>) -> Reply {
     let caller = gw.signed_in(&req)?;
     let (lc, message) = path.into_inner();
     let text = views::advice(&gw, &caller.user.org, &lc, &message).await?;
@@ -435,7 +435,7 @@ async fn show_document(gw: Gw, req: HttpRequest, fp: web::Path<String>) -> Reply
     Ok(HttpResponse::Ok().json(views::document_detail(&gw, &caller.user.org, &fp).await?))
 }
 
-async fn document_content(gw: Gw, req: HttpRequest, fp: web::Path<String>) -> Reply {
+pub(crate) async fn document_content(gw: Gw, req: HttpRequest, fp: web::Path<String>) -> Reply {
     let fingerprint = parse_digest(&fp, "fingerprint")?;
     let (org, reader) = match gw.fetching_org(&req).await? {
         Some(org) => (org, "gateway".to_string()),
@@ -476,9 +476,8 @@ async fn verify_fingerprint(gw: Gw, fp: web::Path<String>) -> Reply {
     Ok(HttpResponse::Ok().json(views::verify(&gw, &[fingerprint]).await?))
 }
 
-async fn verify_file(gw: Gw, req: HttpRequest, payload: web::Payload) -> Reply {
+async fn verify_file(gw: Gw, payload: web::Payload) -> Reply {
     let bytes = read_body(payload, gw.config.limits.upload_bytes_max).await?;
-    let _ = req;
     Ok(HttpResponse::Ok().json(views::verify_bytes(&gw, &bytes).await?))
 }
 

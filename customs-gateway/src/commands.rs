@@ -9,7 +9,7 @@
 //! before stays committed and is reported too (nothing is half-written inside one
 //! transaction, and every earlier step — an anchor, a grant — is valid on its own).
 
-use actors::ledger::{Committed, InstrumentAction, InstrumentView, ParticipantView, TxBody};
+use actors::ledger::{Committed, InstrumentAction, InstrumentRecord, ParticipantRecord, TxBody};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use trade_docs::document::{LcAmendment, LetterOfCredit};
@@ -236,36 +236,15 @@ pub async fn execute(gw: &Gateway, user: &User, command: Command) -> Result<Valu
         }
         Command::FinanceInvoice { invoice, amount } => {
             let action = InvoiceAction::Finance { amount };
-            act(
-                gw,
-                user,
-                &invoice,
-                Role::Financier,
-                InstrumentAction::Invoice(action),
-            )
-            .await
+            act_on_invoice(gw, user, &invoice, Role::Financier, action).await
         }
         Command::RepayInvoice { invoice } => {
             let action = InvoiceAction::RecordRepayment;
-            act(
-                gw,
-                user,
-                &invoice,
-                Role::Financier,
-                InstrumentAction::Invoice(action),
-            )
-            .await
+            act_on_invoice(gw, user, &invoice, Role::Financier, action).await
         }
         Command::AssignInvoice { invoice, assignee } => {
             let action = InvoiceAction::Assign { assignee };
-            act(
-                gw,
-                user,
-                &invoice,
-                Role::Seller,
-                InstrumentAction::Invoice(action),
-            )
-            .await
+            act_on_invoice(gw, user, &invoice, Role::Seller, action).await
         }
         Command::Grant {
             fingerprint,
@@ -326,12 +305,24 @@ async fn act(
     answer(gw, &committed, id).await
 }
 
+async fn act_on_invoice(
+    gw: &Gateway,
+    user: &User,
+    id: &str,
+    role: Role,
+    action: InvoiceAction,
+) -> Result<Value, ApiError> {
+    act(gw, user, id, role, InstrumentAction::Invoice(action)).await
+}
+
 async fn answer(gw: &Gateway, committed: &Committed, id: &str) -> Result<Value, ApiError> {
     let view = gw.instrument(id).await?;
     Ok(json!({ "committed": committed, "instrument": view }))
 }
 
-pub fn as_credit(view: &InstrumentView) -> Result<&trade_docs::instrument::LcInstrument, ApiError> {
+pub fn as_credit(
+    view: &InstrumentRecord,
+) -> Result<&trade_docs::instrument::LcInstrument, ApiError> {
     match &view.instrument {
         actors::ledger::AnyInstrument::LetterOfCredit(lc) => Ok(lc),
         _ => Err(ApiError::NotFound(format!("letter of credit {}", view.id))),
@@ -403,7 +394,7 @@ fn parse_credit(
 /// The ledger party id of a name or id on a document: a registered organization whose id or
 /// name matches, ignoring case and surrounding blanks.
 pub fn resolve_party(
-    participants: &[ParticipantView],
+    participants: &[ParticipantRecord],
     field: &str,
     name_or_id: &str,
 ) -> Result<String, ApiError> {
@@ -431,7 +422,7 @@ fn lc_parties(
     credit: &LetterOfCredit,
     issuer: &str,
     overrides: &PartyOverrides,
-    participants: &[ParticipantView],
+    participants: &[ParticipantRecord],
 ) -> Result<LcParties, ApiError> {
     if let Some(bic) = &credit.issuing_bank {
         let resolved = resolve_party(participants, "issuing_bank", bic.as_str())?;
@@ -514,22 +505,14 @@ pub async fn store_and_anchor(
 async fn store_document(
     gw: &Gateway,
     user: &User,
-    document: &Document,
+    document: Document,
     original: &str,
     content_type: &str,
-) -> Result<Fingerprint, ApiError> {
-    let analysis = docstore::Analysis {
-        fingerprint: Fingerprint::of_document(document)
-            .map_err(ApiError::internal)?
-            .0,
-        content_sha256: docstore::sha256(original.as_bytes()),
-        kind: document.kind().as_str().to_string(),
-        title: document.title(),
-        format: Some(formats::sniff(original.as_bytes())),
-        document: None,
-    };
+) -> Result<(), ApiError> {
+    let format = formats::sniff(original.as_bytes());
+    let analysis = docstore::Analysis::of_document(original.as_bytes(), format, document);
     store_and_anchor(gw, user, original.as_bytes(), content_type, &analysis).await?;
-    Ok(Fingerprint(analysis.fingerprint))
+    Ok(())
 }
 
 async fn issue_lc(
@@ -543,7 +526,7 @@ async fn issue_lc(
     let parties = lc_parties(&credit, &user.org, &overrides, &participants)?;
     let terms = LcTerms::of_credit(&credit).map_err(ApiError::internal)?;
     let document = Document::LetterOfCredit(credit);
-    store_document(gw, user, &document, &doc_text, content_type).await?;
+    store_document(gw, user, document, &doc_text, content_type).await?;
     let open = TxBody::Open {
         role: Role::IssuingBank,
         action: InstrumentAction::Lc(LcAction::IssueLc { terms, parties }),
@@ -580,14 +563,7 @@ async fn amend_lc(
         ));
     }
     let terms = AmendmentTerms::of_amendment(&amendment).map_err(ApiError::internal)?;
-    store_document(
-        gw,
-        user,
-        &Document::Amendment(amendment),
-        body,
-        content_type,
-    )
-    .await?;
+    store_document(gw, user, Document::Amendment(amendment), body, content_type).await?;
     let action = InstrumentAction::Lc(LcAction::ProposeAmendment(terms));
     act(gw, user, lc, Role::IssuingBank, action).await
 }
@@ -665,7 +641,7 @@ async fn present(
 fn invoice_amount(gw: &Gateway, fingerprint_hex: &str) -> Option<(trade_docs::Currency, Decimal)> {
     let meta = gw.docs.meta(fingerprint_hex)?;
     let bytes = gw.docs.read(&meta).ok()?;
-    match formats::import(&bytes, formats::sniff(&bytes)).ok()? {
+    match formats::read(&bytes).ok()? {
         Document::Invoice(invoice) => Some((invoice.currency, invoice.total)),
         _ => None,
     }
@@ -696,7 +672,7 @@ async fn register_invoice(
     }
     let buyer = resolve_party(&participants, "buyer.name", &invoice.buyer.name)?;
     let terms = InvoiceTerms::of_invoice(&invoice);
-    store_document(gw, user, &Document::Invoice(invoice), body, content_type).await?;
+    store_document(gw, user, Document::Invoice(invoice), body, content_type).await?;
     let open = TxBody::Open {
         role: Role::Seller,
         action: InstrumentAction::Invoice(InvoiceAction::RegisterInvoice {
@@ -714,8 +690,8 @@ mod tests {
     use actors::ledger::{Participant, ParticipantRole};
     use trade_docs::Country;
 
-    fn participant(org: &str, name: &str, revoked: bool) -> ParticipantView {
-        ParticipantView {
+    fn participant(org: &str, name: &str, revoked: bool) -> ParticipantRecord {
+        ParticipantRecord {
             participant: Participant {
                 org: org.into(),
                 name: name.into(),

@@ -107,9 +107,8 @@ pub fn analyze(
     content_type: &str,
     declared_kind: Option<&str>,
 ) -> Result<Analysis, formats::ImportError> {
-    let content_sha256 = sha256(bytes);
-    let structured = is_structured(content_type);
-    if !structured {
+    if !is_structured(content_type) {
+        let content_sha256 = sha256(bytes);
         return Ok(Analysis {
             fingerprint: content_sha256,
             content_sha256,
@@ -119,20 +118,34 @@ pub fn analyze(
             document: None,
         });
     }
+    analyze_document(bytes)
+}
+
+/// Reads `bytes` as a trade document, in the format they sniff as.
+pub fn analyze_document(bytes: &[u8]) -> Result<Analysis, formats::ImportError> {
     let format = formats::sniff(bytes);
     let document = formats::import(bytes, format)?;
-    // Invariant: `import` returned a validated document, whose canonical encoding exists.
-    let fingerprint = Fingerprint::of_document(&document)
-        .map(|f| f.0)
-        .unwrap_or(content_sha256);
-    Ok(Analysis {
-        fingerprint,
-        content_sha256,
-        kind: document.kind().as_str().to_string(),
-        title: document.title(),
-        format: Some(format),
-        document: Some(document),
-    })
+    Ok(Analysis::of_document(bytes, format, document))
+}
+
+impl Analysis {
+    /// The analysis of `document`, read from `bytes` in `format`.
+    pub fn of_document(bytes: &[u8], format: formats::Format, document: Document) -> Analysis {
+        let content_sha256 = sha256(bytes);
+        // A validated document always has a canonical encoding; the byte hash is only a
+        // fallback that keeps this total.
+        let fingerprint = Fingerprint::of_document(&document)
+            .map(|f| f.0)
+            .unwrap_or(content_sha256);
+        Analysis {
+            fingerprint,
+            content_sha256,
+            kind: document.kind().as_str().to_string(),
+            title: document.title(),
+            format: Some(format),
+            document: Some(document),
+        }
+    }
 }
 
 /// Content types whose body must parse as a trade document.

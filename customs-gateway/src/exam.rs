@@ -109,7 +109,7 @@ pub async fn examine(gw: &Gateway, org: &str, lc: &str) -> Result<Value, ApiErro
 
 async fn read_document(gw: &Gateway, fp: &Fingerprint, org: &str) -> Result<Document, ApiError> {
     let (_, bytes) = gw.document_bytes(&fp.0, org, "examiner").await?;
-    formats::import(&bytes, formats::sniff(&bytes))
+    formats::read(&bytes)
         .map_err(|e| ApiError::Conflict(format!("document {fp} is not machine-readable: {e}")))
 }
 

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use actix_web::HttpRequest;
 use actors::ledger::{
-    AnchorRecord, Committed, InstrumentView, LedgerClient, NodeAccess, SignedTx, TxBody,
+    AnchorRecord, Committed, InstrumentRecord, LedgerClient, NodeAccess, SignedTx, TxBody,
 };
 use ed25519_dalek::SigningKey;
 
@@ -250,7 +250,7 @@ impl Gateway {
         Ok(committed)
     }
 
-    pub async fn instrument(&self, id_hex: &str) -> Result<InstrumentView, ApiError> {
+    pub async fn instrument(&self, id_hex: &str) -> Result<InstrumentRecord, ApiError> {
         let id = parse_digest(id_hex, "id")?;
         self.ledger
             .instrument(&actors::ledger::Digest(id))

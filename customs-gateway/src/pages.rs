@@ -20,7 +20,7 @@ use serde_json::{json, Value};
 use crate::api::{self, Upload};
 use crate::auth::approvals::Pending;
 use crate::auth::users::{User, UserRole};
-use crate::commands::{as_credit, Command, LcVerb};
+use crate::commands::{Command, LcVerb};
 use crate::docstore::{DocMeta, ReadLogEntry};
 use crate::error::ApiError;
 use crate::gateway::{lock, now_unix_s, Caller, Gateway, SESSION_COOKIE};
@@ -140,8 +140,7 @@ fn random_hex() -> Result<String, ApiError> {
 }
 
 /// The frame for a signed-in or anonymous visitor, with a fresh form id.
-fn base(gw: &Gateway, caller: Option<&Caller>, req: &HttpRequest) -> Result<Base, ApiError> {
-    let _ = gw;
+fn base(caller: Option<&Caller>, req: &HttpRequest) -> Result<Base, ApiError> {
     let csrf = caller
         .and_then(|c| c.session.as_ref())
         .map(|(_, csrf)| csrf.clone())
@@ -227,16 +226,16 @@ fn fresh_form(gw: &Gateway, req: &HttpRequest, form: &Form) -> Result<Caller, Ap
     Ok(caller)
 }
 
-/// Runs a command from a page and redirects to `to` with what happened.
+/// Runs a command from a page and redirects to `to` with what happened, or to the approvals
+/// page when the command waits for a second user.
 async fn run(gw: &Gateway, caller: &Caller, command: Command, to: &str) -> Page {
     let name = command.name();
     let response = api::dispatch(gw, caller, command).await?;
-    let message = if response.status() == actix_web::http::StatusCode::ACCEPTED {
-        format!("{name}: waiting for a second user's approval")
-    } else {
-        format!("{name}: done, recorded on the ledger")
-    };
-    Ok(done(to, &message))
+    if response.status() == actix_web::http::StatusCode::ACCEPTED {
+        let message = format!("{name}: waiting for a second user's approval");
+        return Ok(done("/approvals", &message));
+    }
+    Ok(done(to, &format!("{name}: done, recorded on the ledger")))
 }
 
 // ---- sign-in ---------------------------------------------------------------------------
@@ -248,10 +247,10 @@ struct LoginPage {
     b: Base,
 }
 
-async fn login_page(gw: Gw, req: HttpRequest) -> Page {
+async fn login_page(req: HttpRequest) -> Page {
     html(LoginPage {
         t: &EN,
-        b: base(&gw, None, &req)?,
+        b: base(None, &req)?,
     })
 }
 
@@ -278,16 +277,23 @@ fn auth_error(e: crate::auth::users::AuthError) -> ApiError {
 }
 
 /// Signs a user in; returns the session cookie and the CSRF token.
-fn sign_in(gw: &Gateway, form: &SignIn) -> Result<(Cookie<'static>, User, String), ApiError> {
-    let totp = form
-        .totp
-        .as_deref()
-        .map(str::trim)
-        .filter(|c| !c.is_empty());
-    let user = gw
-        .users
-        .authenticate_password(form.login.trim(), &form.password, totp, now_unix_s())
-        .map_err(auth_error)?;
+/// Argon2 takes tens of milliseconds by design, so it runs on actix's blocking pool, not on a
+/// worker that serves other requests meanwhile.
+async fn sign_in(gw: &Gw, form: SignIn) -> Result<(Cookie<'static>, User, String), ApiError> {
+    let shared = Gw::clone(gw);
+    let user = web::block(move || {
+        let totp = form
+            .totp
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty());
+        shared
+            .users
+            .authenticate_password(form.login.trim(), &form.password, totp, now_unix_s())
+    })
+    .await
+    .map_err(ApiError::internal)?
+    .map_err(auth_error)?;
     let session = lock(&gw.sessions)
         .create(user.clone(), now_unix_s())
         .map_err(ApiError::internal)?;
@@ -307,22 +313,17 @@ async fn login(gw: Gw, body: web::Bytes) -> Page {
         password: form.required("password")?,
         totp: form.get("totp").map(str::to_string),
     };
-    let (cookie, _, _) = sign_in(&gw, &sign)?;
+    let (cookie, _, _) = sign_in(&gw, sign).await?;
     Ok(HttpResponse::SeeOther()
         .cookie(cookie)
         .insert_header((header::LOCATION, "/"))
         .finish())
 }
 
-pub async fn api_sign_in(
-    gw: Gw,
-    req: HttpRequest,
-    payload: web::Payload,
-) -> Result<HttpResponse, ApiError> {
+pub async fn api_sign_in(gw: Gw, payload: web::Payload) -> Result<HttpResponse, ApiError> {
     let bytes = api::read_body(payload, 4096).await?;
-    let _ = req;
     let form: SignIn = api::parse_json(&String::from_utf8_lossy(&bytes))?;
-    let (cookie, user, csrf) = sign_in(&gw, &form)?;
+    let (cookie, user, csrf) = sign_in(&gw, form).await?;
     Ok(HttpResponse::Ok()
         .cookie(cookie)
         .json(json!({ "user": user, "csrf": csrf })))
@@ -370,7 +371,7 @@ async fn home(gw: Gw, req: HttpRequest) -> Page {
     let invoices = views::invoices_of(&gw, &caller.user.org).await?;
     html(HomePage {
         t: &EN,
-        b: base(&gw, Some(&caller), &req)?,
+        b: base(Some(&caller), &req)?,
         credits,
         invoices,
     })
@@ -390,7 +391,7 @@ async fn new_lc(gw: Gw, req: HttpRequest) -> Page {
     };
     html(NewLcPage {
         t: &EN,
-        b: base(&gw, Some(&caller), &req)?,
+        b: base(Some(&caller), &req)?,
     })
 }
 
@@ -404,16 +405,7 @@ async fn issue_lc(gw: Gw, req: HttpRequest, body: web::Bytes) -> Page {
     let form = Form::parse(&body);
     let caller = fresh_form(&gw, &req, &form)?;
     let (body, content_type) = body_and_type(&form)?;
-    let name = "issue_lc";
-    let response = api::dispatch(&gw, &caller, Command::IssueLc { body, content_type }).await?;
-    let _ = name;
-    if response.status() == actix_web::http::StatusCode::ACCEPTED {
-        return Ok(done(
-            "/approvals",
-            "issue_lc: waiting for a second user's approval",
-        ));
-    }
-    Ok(done("/", "issue_lc: done, recorded on the ledger"))
+    run(&gw, &caller, Command::IssueLc { body, content_type }, "/").await
 }
 
 /// One row of the examination report as the page shows it.
@@ -522,53 +514,40 @@ async fn show_lc(gw: Gw, req: HttpRequest, id: web::Path<String>) -> Page {
     };
     let org = caller.user.org.clone();
     let detail = views::credit_detail(&gw, &org, &id).await?;
-    let view = gw.instrument(&id).await?;
-    let lc = as_credit(&view)?;
-    let c = CreditSummary {
-        id: view.id.clone(),
-        reference: lc.terms.reference.clone(),
-        state: view.state.clone(),
-        roles: views::roles_of(lc, &org),
-        balance: lc.balance(),
-        deadlines: views::deadlines(lc),
-        parties: lc.parties.clone(),
-    };
-    let history = detail["history"]
-        .as_array()
-        .map(|entries| {
-            entries
-                .iter()
-                .map(|h| HistoryRow {
-                    height: h["height"].as_u64().unwrap_or_default(),
-                    date: h["date"].as_str().unwrap_or_default().to_string(),
-                    party_id: h["party_id"].as_str().unwrap_or_default().to_string(),
-                    role: h["role"].as_str().unwrap_or_default().to_string(),
-                    event: event_name(&h["event"]),
-                })
-                .collect()
+    let c = detail.credit;
+    let history = detail
+        .history
+        .iter()
+        .map(|h| HistoryRow {
+            height: h.height,
+            date: h.date.to_string(),
+            party_id: h.party_id.clone(),
+            role: h.role.to_string(),
+            event: event_name(&h.event),
         })
-        .unwrap_or_default();
+        .collect();
     let is_beneficiary = c.roles.contains(&"beneficiary");
+    let open = c.state == "issued" || c.state == "advised";
     html(LcPage {
         t: &EN,
         verbs: verbs_for(&c.roles, caller.user.role, &c.state),
-        can_present: is_beneficiary
-            && caller.user.role == UserRole::Exporter
-            && (c.state == "issued" || c.state == "advised"),
-        can_amend: c.roles.contains(&"issuing_bank")
-            && caller.user.role == UserRole::Bank
-            && (c.state == "issued" || c.state == "advised"),
+        can_present: is_beneficiary && caller.user.role == UserRole::Exporter && open,
+        can_amend: c.roles.contains(&"issuing_bank") && caller.user.role == UserRole::Bank && open,
         my_documents: if is_beneficiary {
             gw.docs.of_org(&org)
         } else {
             Vec::new()
         },
-        presentation: lc.presentation.clone(),
-        checks: check_rows(&detail["examination_report"]),
-        advices: views::available_advices(lc),
+        presentation: detail.presentation,
+        checks: detail
+            .examination_report
+            .as_ref()
+            .map(check_rows)
+            .unwrap_or_default(),
+        advices: detail.advices,
         history,
         c,
-        b: base(&gw, Some(&caller), &req)?,
+        b: base(Some(&caller), &req)?,
     })
 }
 
@@ -632,13 +611,9 @@ async fn amend(gw: Gw, req: HttpRequest, id: web::Path<String>, body: web::Bytes
     .await
 }
 
+/// The advice text: the API's answer, with errors as a page.
 async fn advice(gw: Gw, req: HttpRequest, path: web::Path<(String, String)>) -> Page {
-    let caller = gw.signed_in(&req)?;
-    let (lc, message) = path.into_inner();
-    let text = views::advice(&gw, &caller.user.org, &lc, &message).await?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/plain; charset=utf-8")
-        .body(text))
+    Ok(api::advice(gw, req, path).await?)
 }
 
 // ---- documents ----------------------------------------------------------------------------
@@ -659,7 +634,7 @@ async fn documents(gw: Gw, req: HttpRequest) -> Page {
     html(DocumentsPage {
         t: &EN,
         documents: gw.docs.of_org(&caller.user.org),
-        b: base(&gw, Some(&caller), &req)?,
+        b: base(Some(&caller), &req)?,
     })
 }
 
@@ -701,32 +676,17 @@ async fn document(gw: Gw, req: HttpRequest, fp: web::Path<String>) -> Page {
         Err(to_login) => return Ok(to_login),
     };
     let detail = views::document_detail(&gw, &caller.user.org, &fp).await?;
-    let anchor: AnchorRecord =
-        serde_json::from_value(detail["anchor"].clone()).map_err(ApiError::internal)?;
-    let reads: Vec<ReadLogEntry> =
-        serde_json::from_value(detail["reads"].clone()).unwrap_or_default();
     html(DocumentPage {
         t: &EN,
-        anchor,
-        reads,
-        b: base(&gw, Some(&caller), &req)?,
+        anchor: detail.anchor,
+        reads: detail.reads,
+        b: base(Some(&caller), &req)?,
     })
 }
 
+/// A document's bytes: the API's answer, with errors as a page.
 async fn content(gw: Gw, req: HttpRequest, fp: web::Path<String>) -> Page {
-    let caller = gw.signed_in(&req)?;
-    let fingerprint = crate::gateway::parse_digest(&fp, "fingerprint")?;
-    let (meta, bytes) = gw
-        .document_bytes(&fingerprint, &caller.user.org, &caller.user.login)
-        .await?;
-    Ok(HttpResponse::Ok()
-        .content_type(meta.content_type)
-        .insert_header(("x-content-type-options", "nosniff"))
-        .insert_header((
-            "content-disposition",
-            format!("attachment; filename=\"{}\"", meta.fingerprint),
-        ))
-        .body(bytes))
+    Ok(api::document_content(gw, req, fp).await?)
 }
 
 async fn grant(gw: Gw, req: HttpRequest, fp: web::Path<String>, body: web::Bytes) -> Page {
@@ -757,7 +717,7 @@ async fn invoices(gw: Gw, req: HttpRequest) -> Page {
     html(InvoicesPage {
         t: &EN,
         invoices: views::invoices_of(&gw, &caller.user.org).await?,
-        b: base(&gw, Some(&caller), &req)?,
+        b: base(Some(&caller), &req)?,
     })
 }
 
@@ -842,7 +802,7 @@ async fn invoice(gw: Gw, req: HttpRequest, id: web::Path<String>) -> Page {
         state: text(&inv["state"]),
         total: format!("{} {}", text(&inv["currency"]), text(&inv["total"])),
         financed: inv["financed"].as_str().map(str::to_string),
-        b: base(&gw, Some(&caller), &req)?,
+        b: base(Some(&caller), &req)?,
     })
 }
 
@@ -865,7 +825,7 @@ async fn approvals(gw: Gw, req: HttpRequest) -> Page {
     html(ApprovalsPage {
         t: &EN,
         pending,
-        b: base(&gw, Some(&caller), &req)?,
+        b: base(Some(&caller), &req)?,
     })
 }
 
@@ -915,7 +875,7 @@ async fn verify_page(gw: Gw, req: HttpRequest) -> Page {
     let caller = gw.caller(&req).ok().flatten();
     html(VerifyPage {
         t: &EN,
-        b: base(&gw, caller.as_ref(), &req)?,
+        b: base(caller.as_ref(), &req)?,
         result: None,
     })
 }
@@ -951,7 +911,7 @@ async fn verify_upload(gw: Gw, req: HttpRequest, form: Multipart) -> Page {
     let caller = gw.caller(&req).ok().flatten();
     html(VerifyPage {
         t: &EN,
-        b: base(&gw, caller.as_ref(), &req)?,
+        b: base(caller.as_ref(), &req)?,
         result: Some(result),
     })
 }

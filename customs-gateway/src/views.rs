@@ -4,10 +4,12 @@
 //! keeps no ledger state); the shapes are plain serde values so both the JSON API and the
 //! templates use them.
 
+use actors::ledger::HistoryRecord;
 use serde::Serialize;
 use serde_json::{json, Value};
 use trade_docs::instrument::{
-    Balance, InvoiceInstrument, LcEvent, LcInstrument, PresentationEvent, PresentationState,
+    Balance, InvoiceInstrument, LcEvent, LcInstrument, LcTerms, PendingAmendment,
+    PresentationEvent, PresentationInstrument, PresentationState,
 };
 use trade_docs::swift::{self as advice, Disposal, DisposalCode};
 use trade_docs::{Date, Decimal};
@@ -74,19 +76,11 @@ fn summary(id: &str, state: String, lc: &LcInstrument, org: &str) -> CreditSumma
 
 /// The roles `org` holds on a credit.
 pub fn roles_of(lc: &LcInstrument, org: &str) -> Vec<&'static str> {
-    use trade_docs::instrument::Role;
-    [
-        Role::IssuingBank,
-        Role::AdvisingBank,
-        Role::ConfirmingBank,
-        Role::NominatedBank,
-        Role::Applicant,
-        Role::Beneficiary,
-    ]
-    .into_iter()
-    .filter(|r| lc.parties.holder(*r) == Some(org))
-    .map(|r| r.as_str())
-    .collect()
+    trade_docs::instrument::Role::ALL
+        .into_iter()
+        .filter(|r| lc.parties.holder(*r) == Some(org))
+        .map(|r| r.as_str())
+        .collect()
 }
 
 /// The credit's deadlines, from its terms and history.
@@ -138,16 +132,27 @@ fn is_weekend(date: Date) -> bool {
 }
 
 /// A credit in full, for a party to it.
-pub async fn credit_detail(gw: &Gateway, org: &str, id: &str) -> Result<Value, ApiError> {
+#[derive(Clone, Debug, Serialize)]
+pub struct CreditDetail {
+    pub credit: CreditSummary,
+    pub terms: LcTerms,
+    pub pending_amendment: Option<PendingAmendment>,
+    pub presentation: Option<PresentationInstrument>,
+    /// The full UCP 600 report, where this gateway examined the presentation.
+    pub examination_report: Option<Value>,
+    pub advices: Vec<&'static str>,
+    pub history: Vec<HistoryRecord>,
+}
+
+pub async fn credit_detail(gw: &Gateway, org: &str, id: &str) -> Result<CreditDetail, ApiError> {
     let view = gw.instrument(id).await?;
     let lc = as_credit(&view)?;
-    let roles = roles_of(lc, org);
-    if roles.is_empty() {
+    if roles_of(lc, org).is_empty() {
         return Err(ApiError::Forbidden(format!(
             "organization '{org}' is no party to credit {id}"
         )));
     }
-    let report = lc
+    let examination_report = lc
         .presentation
         .as_ref()
         .and_then(|p| p.examination.as_ref())
@@ -157,15 +162,15 @@ pub async fn credit_detail(gw: &Gateway, org: &str, id: &str) -> Result<Value, A
         .ledger
         .history(&actors::ledger::Digest(parse_digest(id, "id")?), None, 256)
         .await?;
-    Ok(json!({
-        "credit": summary(&view.id, view.state.clone(), lc, org),
-        "terms": lc.terms,
-        "pending_amendment": lc.pending_amendment,
-        "presentation": lc.presentation,
-        "examination_report": report,
-        "advices": available_advices(lc),
-        "history": history,
-    }))
+    Ok(CreditDetail {
+        credit: summary(&view.id, view.state.clone(), lc, org),
+        terms: lc.terms.clone(),
+        pending_amendment: lc.pending_amendment.clone(),
+        presentation: lc.presentation.clone(),
+        examination_report,
+        advices: available_advices(lc),
+        history,
+    })
 }
 
 /// The advices that apply to the presentation's state.
@@ -247,7 +252,21 @@ pub async fn advice(gw: &Gateway, org: &str, id: &str, message: &str) -> Result<
 
 /// A document for a caller: what is anchored, the grants, which instruments use it, and —
 /// for the owner — who read it.
-pub async fn document_detail(gw: &Gateway, org: &str, fp_hex: &str) -> Result<Value, ApiError> {
+#[derive(Clone, Debug, Serialize)]
+pub struct DocumentDetail {
+    pub anchor: actors::ledger::AnchorRecord,
+    pub uses: Vec<actors::ledger::DocumentUse>,
+    /// What this gateway stores of it, for its owner.
+    pub stored: Option<DocMeta>,
+    /// The reads by other organizations, for its owner.
+    pub reads: Vec<ReadLogEntry>,
+}
+
+pub async fn document_detail(
+    gw: &Gateway,
+    org: &str,
+    fp_hex: &str,
+) -> Result<DocumentDetail, ApiError> {
     let fp = parse_digest(fp_hex, "fingerprint")?;
     let anchor = gw
         .anchor(&fp)
@@ -260,7 +279,12 @@ pub async fn document_detail(gw: &Gateway, org: &str, fp_hex: &str) -> Result<Va
     } else {
         Vec::new()
     };
-    Ok(json!({ "anchor": anchor, "uses": uses, "stored": stored, "reads": reads }))
+    Ok(DocumentDetail {
+        anchor,
+        uses,
+        stored,
+        reads,
+    })
 }
 
 /// What the verify page shows for each candidate fingerprint: anchored or not, and by whom,
@@ -293,7 +317,7 @@ pub async fn verify(gw: &Gateway, candidates: &[[u8; 32]]) -> Result<Value, ApiE
 /// also) the SHA-256 of its bytes.
 pub async fn verify_bytes(gw: &Gateway, bytes: &[u8]) -> Result<Value, ApiError> {
     let mut candidates = Vec::new();
-    if let Ok(analysis) = docstore::analyze(bytes, "application/json", None) {
+    if let Ok(analysis) = docstore::analyze_document(bytes) {
         candidates.push(analysis.fingerprint);
     }
     candidates.push(docstore::sha256(bytes));

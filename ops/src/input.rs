@@ -10,7 +10,7 @@ use std::path::Path;
 
 use anyhow::{bail, Context, Result};
 use clap::ValueEnum;
-use trade_docs::{cbor, cii, formats, json, swift, Document};
+use trade_docs::{formats, Document};
 
 /// No document file may be larger than this (CII invoices with attachments stay far below it).
 pub const FILE_SIZE_MAX_BYTES: u64 = 4 * 1024 * 1024;
@@ -82,20 +82,5 @@ pub fn load(path: &Path, format: Option<Format>) -> Result<Document> {
 
 /// Renders a document in `format`. CBOR is binary; the others are text.
 pub fn export(document: &Document, format: Format) -> Result<Vec<u8>> {
-    let mismatch = |wanted: &str| {
-        anyhow::anyhow!(
-            "--format {format} exports a {wanted}, but the document is a {}",
-            document.kind()
-        )
-    };
-    Ok(match (format, document) {
-        (Format::Json, doc) => (json::export(doc) + "\n").into_bytes(),
-        (Format::Cbor, doc) => cbor::to_canonical(doc)?,
-        (Format::Mt700, Document::LetterOfCredit(lc)) => swift::export_mt700(lc).into_bytes(),
-        (Format::Mt700, _) => return Err(mismatch("letter_of_credit")),
-        (Format::Mt707, Document::Amendment(a)) => swift::export_mt707(a).into_bytes(),
-        (Format::Mt707, _) => return Err(mismatch("amendment")),
-        (Format::Cii, Document::Invoice(invoice)) => cii::export(invoice).into_bytes(),
-        (Format::Cii, _) => return Err(mismatch("invoice")),
-    })
+    formats::export(document, format.core()).map_err(|e| anyhow::anyhow!("--format: {e}"))
 }

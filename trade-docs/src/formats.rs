@@ -3,7 +3,8 @@
 //!
 //! [`sniff`] guesses the format from the first meaningful bytes (SWIFT block or tag, JSON
 //! object, XML, else CBOR); [`import`] runs that format's importer and then
-//! [`Document::validate`], so a caller never holds a document that did not validate.
+//! [`Document::validate`], so a caller never holds a document that did not validate; [`read`]
+//! does both. [`export`] writes a document back out in a format.
 //! Deliberately not here: reading files or bounding their size (callers do, before this).
 
 use std::fmt;
@@ -97,6 +98,43 @@ pub fn import(bytes: &[u8], format: Format) -> Result<Document, ImportError> {
     };
     document.validate()?;
     Ok(document)
+}
+
+/// Imports `bytes` in the format [`sniff`] finds.
+pub fn read(bytes: &[u8]) -> Result<Document, ImportError> {
+    import(bytes, sniff(bytes))
+}
+
+/// A document that a format cannot express (an invoice as MT700, say).
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("format {format} writes a {writes}, but the document is a {found}")]
+    WrongKind {
+        format: Format,
+        writes: &'static str,
+        found: String,
+    },
+    #[error(transparent)]
+    Cbor(#[from] CborError),
+}
+
+/// Writes `document` in `format`: CBOR is binary, the others are text.
+pub fn export(document: &Document, format: Format) -> Result<Vec<u8>, ExportError> {
+    let wrong = |writes: &'static str| ExportError::WrongKind {
+        format,
+        writes,
+        found: document.kind().to_string(),
+    };
+    Ok(match (format, document) {
+        (Format::Json, doc) => (json::export(doc) + "\n").into_bytes(),
+        (Format::Cbor, doc) => cbor::to_canonical(doc)?,
+        (Format::Mt700, Document::LetterOfCredit(lc)) => swift::export_mt700(lc).into_bytes(),
+        (Format::Mt700, _) => return Err(wrong("letter_of_credit")),
+        (Format::Mt707, Document::Amendment(a)) => swift::export_mt707(a).into_bytes(),
+        (Format::Mt707, _) => return Err(wrong("amendment")),
+        (Format::Cii, Document::Invoice(invoice)) => cii::export(invoice).into_bytes(),
+        (Format::Cii, _) => return Err(wrong("invoice")),
+    })
 }
 
 fn utf8(bytes: &[u8]) -> Result<&str, ImportError> {

@@ -706,7 +706,7 @@ impl Application for TradeApp {
 
 impl StateView for TradeApp {
     fn state(&self, key: &[u8]) -> Option<Vec<u8>> {
-        self.state.get(key).cloned()
+        self.state.state(key)
     }
 
     fn state_scan(
@@ -715,17 +715,7 @@ impl StateView for TradeApp {
         after: Option<&[u8]>,
         limit: usize,
     ) -> Vec<(Vec<u8>, Vec<u8>)> {
-        use std::ops::Bound;
-        let start = match after {
-            Some(after) if after >= prefix => Bound::Excluded(after.to_vec()),
-            _ => Bound::Included(prefix.to_vec()),
-        };
-        self.state
-            .range((start, Bound::Unbounded))
-            .take_while(|(key, _)| key.starts_with(prefix))
-            .take(limit)
-            .map(|(key, value)| (key.clone(), value.clone()))
-            .collect()
+        self.state.state_scan(prefix, after, limit)
     }
 }
 

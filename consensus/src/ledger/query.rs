@@ -39,13 +39,39 @@ pub trait StateView {
     ) -> Vec<(Vec<u8>, Vec<u8>)>;
 }
 
-/// An instrument as a query answers it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// Committed state held in an ordered map is a view of itself: the application's in-memory
+/// state is one.
+impl StateView for std::collections::BTreeMap<Vec<u8>, Vec<u8>> {
+    fn state(&self, key: &[u8]) -> Option<Vec<u8>> {
+        self.get(key).cloned()
+    }
+
+    fn state_scan(
+        &self,
+        prefix: &[u8],
+        after: Option<&[u8]>,
+        limit: usize,
+    ) -> Vec<(Vec<u8>, Vec<u8>)> {
+        use std::ops::Bound;
+        let start = match after {
+            Some(after) if after >= prefix => Bound::Excluded(after.to_vec()),
+            _ => Bound::Included(prefix.to_vec()),
+        };
+        self.range((start, Bound::Unbounded))
+            .take_while(|(key, _)| key.starts_with(prefix))
+            .take(limit)
+            .map(|(key, value)| (key.clone(), value.clone()))
+            .collect()
+    }
+}
+
+/// An instrument as a query answers it (and as a client reads the answer back).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct InstrumentRecord {
     /// The opening transaction's hash, hex.
     pub id: String,
     /// `letter_of_credit`, `invoice` or `customs_declaration`.
-    pub kind: &'static str,
+    pub kind: String,
     /// The state's name, e.g. `presentation.waived`, `financed`, `released`.
     pub state: String,
     pub opened_height: Height,
@@ -66,18 +92,18 @@ pub struct HistoryRecord {
 }
 
 /// An instrument that references a document, as [`document_uses`] answers it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct DocumentUse {
     /// The instrument's id, hex.
     pub id: String,
-    pub kind: &'static str,
+    pub kind: String,
     /// The instrument's state now.
     pub state: String,
 }
 
 /// A registered participant and whether its key is revoked; serializes as the participant's
 /// fields plus `"revoked"`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct ParticipantRecord {
     #[serde(flatten)]
     pub participant: Participant,
@@ -88,7 +114,7 @@ pub fn instrument(view: &dyn StateView, id: &Digest) -> Option<InstrumentRecord>
     let stored: StoredInstrument = decode(&view.state(&instrument_key(id))?)?;
     Some(InstrumentRecord {
         id: id.to_string(),
-        kind: stored.instrument.kind(),
+        kind: stored.instrument.kind().to_string(),
         state: stored.instrument.state_name(),
         opened_height: stored.opened_height,
         instrument: stored.instrument,

@@ -200,32 +200,9 @@ pub fn story_documents(
     today: Date,
     lc_reference: &str,
 ) -> Result<Vec<(&'static str, String)>, ScenarioError> {
-    let presented_on = fixture_date(
-        "presentation_khorgos.json",
-        demo::PRESENTATION_KHORGOS_JSON,
-        "presented_on",
-    )?;
-    let days = presented_on.days_until(today);
-    let swap = |text: &str| text.replace(STORY_LC_REFERENCE, lc_reference);
-    let lc = match load(
-        "lc_khorgos.json",
-        &swap(demo::LC_KHORGOS_JSON),
-        days,
-        |_| {},
-    )? {
-        Document::LetterOfCredit(lc) => lc,
-        _ => return Err(wrong_kind("lc_khorgos.json")),
-    };
-    let fixture = "presentation_khorgos.json";
-    let presentation = match load(
-        fixture,
-        &swap(demo::PRESENTATION_KHORGOS_JSON),
-        days,
-        |_| {},
-    )? {
-        Document::Presentation(p) => p,
-        _ => return Err(wrong_kind(fixture)),
-    };
+    let Docs {
+        lc, presentation, ..
+    } = Docs::load_for(today, lc_reference)?;
     let mut files = vec![("lc.mt700.txt", trade_docs::swift::export_mt700(&lc))];
     for doc in &presentation.documents {
         let file = match doc {
@@ -270,6 +247,12 @@ struct Docs {
 
 impl Docs {
     fn load(today: Date) -> Result<Docs, ScenarioError> {
+        Docs::load_for(today, STORY_LC_REFERENCE)
+    }
+
+    /// The documents with `lc_reference` in place of the story's credit number.
+    fn load_for(today: Date, lc_reference: &str) -> Result<Docs, ScenarioError> {
+        let swap = |text: &str| text.replace(STORY_LC_REFERENCE, lc_reference);
         let presented_on = fixture_date(
             "presentation_khorgos.json",
             demo::PRESENTATION_KHORGOS_JSON,
@@ -283,22 +266,35 @@ impl Docs {
             v["customs_value"] = "148000.00".into();
         };
         Ok(Docs {
-            lc: match load("lc_khorgos.json", demo::LC_KHORGOS_JSON, days, |_| {})? {
+            lc: match load(
+                "lc_khorgos.json",
+                &swap(demo::LC_KHORGOS_JSON),
+                days,
+                |_| {},
+            )? {
                 Document::LetterOfCredit(lc) => lc,
                 _ => return Err(wrong_kind("lc_khorgos.json")),
             },
             presentation: match load(
                 "presentation_khorgos.json",
-                demo::PRESENTATION_KHORGOS_JSON,
+                &swap(demo::PRESENTATION_KHORGOS_JSON),
                 days,
                 |_| {},
             )? {
                 Document::Presentation(p) => p,
                 _ => return Err(wrong_kind("presentation_khorgos.json")),
             },
-            cn_export: declaration(demo::DECLARATION_CN_EXPORT_HORGOS_JSON, days, |_| {})?,
-            kz_import: declaration(demo::DECLARATION_KZ_IMPORT_KHORGOS_JSON, days, |_| {})?,
-            aktau_import: declaration(demo::DECLARATION_KZ_IMPORT_KHORGOS_JSON, days, aktau)?,
+            cn_export: declaration(&swap(demo::DECLARATION_CN_EXPORT_HORGOS_JSON), days, |_| {})?,
+            kz_import: declaration(
+                &swap(demo::DECLARATION_KZ_IMPORT_KHORGOS_JSON),
+                days,
+                |_| {},
+            )?,
+            aktau_import: declaration(
+                &swap(demo::DECLARATION_KZ_IMPORT_KHORGOS_JSON),
+                days,
+                aktau,
+            )?,
         })
     }
 
@@ -758,10 +754,7 @@ mod tests {
                 "certificate-of-origin.json"
             ]
         );
-        let read = |text: &str| {
-            let format = trade_docs::formats::sniff(text.as_bytes());
-            trade_docs::formats::import(text.as_bytes(), format).unwrap()
-        };
+        let read = |text: &str| trade_docs::formats::read(text.as_bytes()).unwrap();
         let Document::LetterOfCredit(lc) = read(&files[0].1) else {
             panic!("not a credit")
         };

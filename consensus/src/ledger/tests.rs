@@ -421,7 +421,7 @@ fn the_party_index_lists_each_instrument_for_its_parties_only() {
     assert_eq!(of(CUSTOMS_AKTAU).len(), 1);
     let aktau = &query::instruments_of(&ledger.app, CUSTOMS_AKTAU, None, 10)[0];
     assert_eq!(
-        (aktau.kind, aktau.state.as_str()),
+        (aktau.kind.as_str(), aktau.state.as_str()),
         ("customs_declaration", "risk_assessed")
     );
 }
@@ -492,9 +492,8 @@ fn party_pages_follow_the_index_and_are_bounded() {
         state.insert(party_key(party, &id).unwrap(), encode(&"letter_of_credit"));
         state.insert(instrument_key(&id), stored.clone().unwrap());
     }
-    let view = MapView(state);
     assert_eq!(
-        query::instruments_of(&view, party, None, 1000).len(),
+        query::instruments_of(&state, party, None, 1000).len(),
         LIST_PAGE_MAX
     );
 }
@@ -517,7 +516,11 @@ fn document_uses_list_the_instruments_referencing_a_document() {
             .map(|u| (u.id, u.kind, u.state))
             .collect::<Vec<_>>()
     };
-    let credit = (lc.clone(), "letter_of_credit", "settled".to_string());
+    let credit = (
+        lc.clone(),
+        "letter_of_credit".to_string(),
+        "settled".to_string(),
+    );
     assert_eq!(uses("anchor the letter_of_credit"), vec![credit.clone()]);
     // Presented documents are used by the credit; the invoice's business fingerprint is not
     // indexed, so the invoice document is used by the credit alone.
@@ -571,27 +574,4 @@ fn participant_queries_say_whether_a_key_is_revoked() {
         .map(|r| r.participant.org.as_str())
         .collect();
     assert_eq!(revoked, [scenario::THIRD_BANK]);
-}
-
-/// Committed state held in a map, for views the application would take long to build.
-struct MapView(BTreeMap<Vec<u8>, Vec<u8>>);
-
-impl StateView for MapView {
-    fn state(&self, key: &[u8]) -> Option<Vec<u8>> {
-        self.0.get(key).cloned()
-    }
-
-    fn state_scan(
-        &self,
-        prefix: &[u8],
-        after: Option<&[u8]>,
-        limit: usize,
-    ) -> Vec<(Vec<u8>, Vec<u8>)> {
-        self.0
-            .iter()
-            .filter(|(key, _)| key.starts_with(prefix) && after.is_none_or(|a| key.as_slice() > a))
-            .take(limit)
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect()
-    }
 }
