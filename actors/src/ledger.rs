@@ -17,14 +17,14 @@ use std::time::Duration;
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use tokio::sync::Mutex;
+use tokio::sync::{mpsc, Mutex};
 
 pub use consensus::ledger::state::{AnyInstrument, GrantRecord};
 pub use consensus::ledger::{
     AnchorRecord, DocumentUse, HistoryRecord, InstrumentAction, InstrumentRecord,
     ParticipantRecord, SignedTx, TxBody,
 };
-pub use consensus::net::client::NodeStatus;
+pub use consensus::net::client::{CommitNotice, NodeStatus};
 pub use consensus::participant::{Participant, ParticipantRole};
 pub use consensus::types::{transaction_hash, Digest};
 
@@ -103,6 +103,13 @@ impl LedgerClient {
                 reason: "no result".into(),
             }),
         }
+    }
+
+    /// A notice per committed block from now on, until the node or the connection drops the
+    /// stream (a watcher that falls behind is dropped by the node); the caller re-watches.
+    pub async fn watch_commits(&self) -> Result<mpsc::Receiver<CommitNotice>, LedgerError> {
+        self.with_client(|client| async move { client.watch_commits().await })
+            .await
     }
 
     /// The committed outcome of `tx`, if it is committed.

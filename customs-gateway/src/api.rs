@@ -438,7 +438,7 @@ async fn show_document(gw: Gw, req: HttpRequest, fp: web::Path<String>) -> Reply
 pub(crate) async fn document_content(gw: Gw, req: HttpRequest, fp: web::Path<String>) -> Reply {
     let fingerprint = parse_digest(&fp, "fingerprint")?;
     let (org, reader) = match gw.fetching_org(&req).await? {
-        Some(org) => (org, "gateway".to_string()),
+        Some(vouched) => vouched,
         None => {
             let caller = gw.signed_in(&req)?;
             (caller.user.org, caller.user.login)
@@ -473,12 +473,12 @@ async fn grant(gw: Gw, req: HttpRequest, fp: web::Path<String>, payload: web::Pa
 
 async fn verify_fingerprint(gw: Gw, fp: web::Path<String>) -> Reply {
     let fingerprint = parse_digest(&fp, "fingerprint")?;
-    Ok(HttpResponse::Ok().json(views::verify(&gw, &[fingerprint]).await?))
+    Ok(HttpResponse::Ok().json(views::verify(&gw, &[fingerprint]).await?.as_ref()))
 }
 
 async fn verify_file(gw: Gw, payload: web::Payload) -> Reply {
     let bytes = read_body(payload, gw.config.limits.upload_bytes_max).await?;
-    Ok(HttpResponse::Ok().json(views::verify_bytes(&gw, &bytes).await?))
+    Ok(HttpResponse::Ok().json(views::verify_bytes(&gw, &bytes).await?.as_ref()))
 }
 
 async fn list_invoices(gw: Gw, req: HttpRequest) -> Reply {

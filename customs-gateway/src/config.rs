@@ -37,6 +37,17 @@ pub struct GatewayConfig {
     /// Background examination of new presentations for the banks this gateway serves.
     #[serde(default = "default_true")]
     pub auto_examine: bool,
+    /// An HTTPS listener where API clients authenticate with their consortium certificate.
+    #[serde(default)]
+    pub tls: Option<TlsConfig>,
+}
+
+/// The HTTPS listener: mutual TLS with consortium certificates. The gateway presents the
+/// certificate it connects to its node with.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsConfig {
+    pub listen: SocketAddr,
 }
 
 /// The validator this gateway talks to, and the identity it connects as.

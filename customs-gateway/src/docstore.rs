@@ -2,8 +2,9 @@
 //! were filed, addressed by their content hash.
 //!
 //! Layout under the store's folder: `objects/<sha-256 of the bytes, hex>` holds the bytes,
-//! `meta/<anchored fingerprint, hex>.json` what was anchored for them, and `reads.log` one JSON
-//! line per read by another party. A client's file name is never used as a path. Writes go to a
+//! `meta/<anchored fingerprint, hex>.json` what was anchored for them, and
+//! `reads/<anchored fingerprint, hex>.log` one JSON line per read of that document by another
+//! party (a log per document, so showing a document's reads never scans everyone's). A client's file name is never used as a path. Writes go to a
 //! temporary file first and are renamed into place, so a crash leaves either nothing or a
 //! whole file, and a read checks the bytes against their hash before handing them out.
 //!
@@ -170,7 +171,7 @@ impl DocStore {
         jurisdiction: Country,
         documents_max: usize,
     ) -> Result<DocStore, StoreError> {
-        for sub in ["objects", "meta", "reports", "tmp"] {
+        for sub in ["objects", "meta", "reports", "reads", "tmp"] {
             fs::create_dir_all(dir.join(sub)).map_err(io(dir))?;
         }
         let mut index = BTreeMap::new();
@@ -246,7 +247,7 @@ impl DocStore {
 
     /// Appends a read to the log; the read is refused if it cannot be logged.
     pub fn log_read(&self, entry: &ReadLogEntry) -> Result<(), StoreError> {
-        let path = self.dir.join("reads.log");
+        let path = self.read_log_path(&entry.fingerprint)?;
         let _guard = self.read_log.lock().unwrap_or_else(|p| p.into_inner());
         let mut line = serde_json::to_vec(entry).map_err(|e| StoreError::Io(e.to_string()))?;
         line.push(b'\n');
@@ -261,16 +262,25 @@ impl DocStore {
 
     /// The logged reads of one document, oldest first (at most `limit`, the newest ones).
     pub fn reads_of(&self, fingerprint_hex: &str, limit: usize) -> Vec<ReadLogEntry> {
+        let Ok(path) = self.read_log_path(fingerprint_hex) else {
+            return Vec::new();
+        };
         let _guard = self.read_log.lock().unwrap_or_else(|p| p.into_inner());
-        let text = fs::read_to_string(self.dir.join("reads.log")).unwrap_or_default();
+        let text = fs::read_to_string(path).unwrap_or_default();
         let mut reads: Vec<ReadLogEntry> = text
             .lines()
             .filter_map(|line| serde_json::from_str::<ReadLogEntry>(line).ok())
-            .filter(|r| r.fingerprint == fingerprint_hex)
             .collect();
         let skip = reads.len().saturating_sub(limit);
         reads.drain(..skip);
         reads
+    }
+
+    fn read_log_path(&self, fingerprint_hex: &str) -> Result<PathBuf, StoreError> {
+        Ok(self
+            .dir
+            .join("reads")
+            .join(format!("{}.log", hex_name(fingerprint_hex)?)))
     }
 
     /// Keeps an examination report beside the documents, under its ledger fingerprint.
@@ -413,5 +423,14 @@ mod tests {
         store.log_read(&read("BANK2")).unwrap();
         let reads = store.reads_of(&fp, 1);
         assert_eq!(reads, vec![read("BANK2")]);
+        let other = hex::encode(second.fingerprint);
+        store
+            .log_read(&ReadLogEntry {
+                fingerprint: other.clone(),
+                ..read("BANK3")
+            })
+            .unwrap();
+        assert_eq!(store.reads_of(&fp, 10), vec![read("BANK1"), read("BANK2")]);
+        assert_eq!(store.reads_of(&other, 10).len(), 1);
     }
 }

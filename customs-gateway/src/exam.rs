@@ -114,10 +114,15 @@ async fn read_document(gw: &Gateway, fp: &Fingerprint, org: &str) -> Result<Docu
 }
 
 /// Examines, forever, every presentation awaiting examination by a bank this gateway serves.
+/// A presentation whose examination failed (a document not yet readable, a peer gateway
+/// down) is retried with a doubling delay, so a lasting fault is not retried — and logged —
+/// every scan.
 pub async fn run_background(gw: std::sync::Arc<Gateway>) {
     let mut ticker = tokio::time::interval(SCAN_INTERVAL);
+    let mut retries = Retries::default();
     loop {
         ticker.tick().await;
+        let now = std::time::Instant::now();
         let orgs: Vec<String> = gw.orgs().map(str::to_string).collect();
         for org in orgs {
             let Ok(credits) = gw.ledger.instruments_of(&org, None, SCAN_PAGE).await else {
@@ -130,15 +135,77 @@ pub async fn run_background(gw: std::sync::Arc<Gateway>) {
                 let awaiting = credit.state == LcState::Presentation(PresentationState::Presented);
                 let examiner = credit.parties.issuing_bank == org
                     || credit.parties.nominated_bank.as_deref() == Some(&org);
-                if awaiting && examiner {
+                if awaiting && examiner && retries.due(&view.id, now) {
                     match examine(&gw, &org, &view.id).await {
-                        Ok(_) => tracing::info!(lc = %view.id, %org, "presentation examined"),
+                        Ok(_) => {
+                            retries.succeeded(&view.id);
+                            tracing::info!(lc = %view.id, %org, "presentation examined")
+                        }
                         Err(e) => {
-                            tracing::warn!(lc = %view.id, %org, error = %e, "examination failed")
+                            let delay = retries.failed(&view.id, now);
+                            tracing::warn!(lc = %view.id, %org, error = %e, retry_in_s = delay.as_secs(), "examination failed")
                         }
                     }
                 }
             }
         }
+    }
+}
+
+/// Longest wait between two attempts at a failing examination.
+const RETRY_DELAY_MAX: Duration = Duration::from_secs(300);
+/// Failing examinations tracked at most; beyond, the oldest entry is forgotten (and that
+/// presentation simply retried at the next scan).
+const RETRIES_MAX: usize = 1024;
+
+/// When each failing examination may be tried again: the delay doubles from the scan interval
+/// up to [`RETRY_DELAY_MAX`].
+#[derive(Debug, Default)]
+struct Retries {
+    by_credit: std::collections::BTreeMap<String, (u32, std::time::Instant)>,
+}
+
+impl Retries {
+    fn due(&self, credit: &str, now: std::time::Instant) -> bool {
+        self.by_credit.get(credit).is_none_or(|(_, at)| now >= *at)
+    }
+
+    /// Records a failure; returns the delay until the next attempt.
+    fn failed(&mut self, credit: &str, now: std::time::Instant) -> Duration {
+        if self.by_credit.len() >= RETRIES_MAX && !self.by_credit.contains_key(credit) {
+            self.by_credit.pop_first();
+        }
+        let failures = self.by_credit.get(credit).map_or(0, |(n, _)| *n) + 1;
+        let delay = SCAN_INTERVAL
+            .saturating_mul(1 << failures.min(16))
+            .min(RETRY_DELAY_MAX);
+        self.by_credit
+            .insert(credit.to_string(), (failures, now + delay));
+        delay
+    }
+
+    fn succeeded(&mut self, credit: &str) {
+        self.by_credit.remove(credit);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failing_examination_is_retried_later_and_later() {
+        let start = std::time::Instant::now();
+        let mut retries = Retries::default();
+        assert!(retries.due("lc", start));
+        let delays: Vec<u64> = (0..10)
+            .map(|_| retries.failed("lc", start).as_secs())
+            .collect();
+        assert_eq!(delays, [4, 8, 16, 32, 64, 128, 256, 300, 300, 300]);
+        assert!(!retries.due("lc", start + Duration::from_secs(299)));
+        assert!(retries.due("lc", start + Duration::from_secs(300)));
+        assert!(retries.due("other", start));
+        retries.succeeded("lc");
+        assert!(retries.due("lc", start));
     }
 }

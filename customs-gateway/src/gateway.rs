@@ -9,7 +9,7 @@
 //! is not ledger state.
 
 use std::collections::BTreeMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use actix_web::HttpRequest;
@@ -19,6 +19,7 @@ use actors::ledger::{
 use ed25519_dalek::SigningKey;
 
 use crate::auth::approvals::{Approvals, MakerChecker};
+use crate::auth::certificate::{self, PeerCertificate, Revocations};
 use crate::auth::replay::{ReplayGuard, ReplayLimits};
 use crate::auth::sessions::{SessionError, SessionLimits, Sessions};
 use crate::auth::users::{User, UserRole, UserStore};
@@ -26,9 +27,12 @@ use crate::config::GatewayConfig;
 use crate::docstore::{DocMeta, DocStore, ReadLogEntry};
 use crate::error::ApiError;
 use crate::fetch;
+use crate::readcache::ReadCache;
 
 /// How long a transaction the gateway signs stays valid (the ledger allows at most 120 s).
 const TX_VALIDITY_MS: u64 = 60_000;
+/// Verify answers kept per committed height.
+const READ_CACHE_ENTRIES_MAX: usize = 65_536;
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "silkway_session";
 
@@ -57,6 +61,10 @@ pub struct Gateway {
     pub maker_checker: MakerChecker,
     /// Signatures of signed fetches already served, so none is served twice.
     fetch_replay: Mutex<ReplayGuard>,
+    /// Verify answers for the newest committed height (derived, never ledger state).
+    pub reads: ReadCache,
+    /// Participants revoked on the ledger, for the client-certificate listener.
+    pub revocations: Arc<Revocations>,
 }
 
 /// The authenticated caller of a request, and how it authenticated.
@@ -93,6 +101,8 @@ impl Gateway {
             approvals: Mutex::new(setup.approvals),
             maker_checker,
             fetch_replay: Mutex::new(ReplayGuard::new(ReplayLimits::default())),
+            reads: ReadCache::new(READ_CACHE_ENTRIES_MAX),
+            revocations: Arc::default(),
             config,
         })
     }
@@ -106,7 +116,8 @@ impl Gateway {
         self.org_keys.contains_key(org)
     }
 
-    /// Who is calling: a bearer token, else the session cookie; `None` for an anonymous call.
+    /// Who is calling: a bearer token, else the connection's client certificate, else the
+    /// session cookie; `None` for an anonymous call.
     pub fn caller(&self, req: &HttpRequest) -> Result<Option<Caller>, ApiError> {
         if let Some(value) = req.headers().get("authorization") {
             let token = value
@@ -120,6 +131,15 @@ impl Gateway {
                 })?;
             let user = self.users.authenticate_token(token.trim()).ok_or_else(|| {
                 ApiError::Unauthenticated("header 'authorization': unknown token".into())
+            })?;
+            return Ok(Some(Caller {
+                user,
+                session: None,
+            }));
+        }
+        if let Some(PeerCertificate(participant)) = req.conn_data::<PeerCertificate>() {
+            let user = certificate::user_of(participant).ok_or_else(|| {
+                ApiError::Forbidden("a validator certificate is not an API credential".into())
             })?;
             return Ok(Some(Caller {
                 user,
@@ -277,7 +297,9 @@ impl Gateway {
             .await?
             .ok_or_else(|| ApiError::NotFound(format!("anchored document {hex_fp}")))?;
         if anchor.jurisdiction != self.config.jurisdiction {
-            return self.fetch_foreign(&anchor, fingerprint, reader_org).await;
+            return self
+                .fetch_foreign(&anchor, fingerprint, reader_org, reader)
+                .await;
         }
         let meta = self
             .docs
@@ -312,6 +334,7 @@ impl Gateway {
         anchor: &AnchorRecord,
         fingerprint: &[u8; 32],
         reader_org: &str,
+        reader: &str,
     ) -> Result<(DocMeta, Vec<u8>), ApiError> {
         let base = self.config.peers.get(&anchor.jurisdiction).ok_or_else(|| {
             ApiError::Unavailable(format!(
@@ -323,7 +346,7 @@ impl Gateway {
             ApiError::Forbidden(format!("this gateway holds no key for '{reader_org}'"))
         })?;
         let path = format!("/api/v1/documents/{}/content", hex::encode(fingerprint));
-        let headers = fetch::sign(key, "GET", &path, now_ms());
+        let headers = fetch::sign(key, "GET", &path, now_ms(), reader);
         let client = awc::Client::builder()
             .timeout(Duration::from_secs(15))
             .finish();
@@ -331,6 +354,7 @@ impl Gateway {
             .get(format!("{}{path}", base.trim_end_matches('/')))
             .insert_header((fetch::HEADER_KEY, headers.key_hex))
             .insert_header((fetch::HEADER_TIME, headers.time_ms.to_string()))
+            .insert_header((fetch::HEADER_READER, headers.reader))
             .insert_header((fetch::HEADER_SIGNATURE, headers.signature_hex))
             .send()
             .await
@@ -381,8 +405,12 @@ impl Gateway {
     }
 
     /// Serves a signed fetch from another jurisdiction's gateway: checks the signature, that
-    /// it is fresh and not replayed, and returns the signing organization.
-    pub async fn fetching_org(&self, req: &HttpRequest) -> Result<Option<String>, ApiError> {
+    /// it is fresh and not replayed, and returns the signing organization and the reader it
+    /// vouches for, as `<login>@<org>`.
+    pub async fn fetching_org(
+        &self,
+        req: &HttpRequest,
+    ) -> Result<Option<(String, String)>, ApiError> {
         let header = |name: &'static str| {
             req.headers()
                 .get(name)
@@ -397,6 +425,7 @@ impl Gateway {
             time_ms: header(fetch::HEADER_TIME)
                 .and_then(|t| t.parse().ok())
                 .ok_or_else(|| ApiError::field(fetch::HEADER_TIME, "is missing or not a number"))?,
+            reader: header(fetch::HEADER_READER).unwrap_or_default(),
             signature_hex: header(fetch::HEADER_SIGNATURE).unwrap_or_default(),
         };
         let key = fetch::verify(&headers, "GET", req.path(), now_ms())
@@ -414,7 +443,9 @@ impl Gateway {
                     "the fetching key is no registered, unrevoked participant".into(),
                 )
             })?;
-        Ok(Some(participant.participant.org))
+        let org = participant.participant.org;
+        let reader = format!("{}@{org}", headers.reader);
+        Ok(Some((org, reader)))
     }
 }
 

@@ -10,7 +10,8 @@
 //! - [`api`] (routes, listed once in [`api::ROUTES`]), [`openapi`], [`pages`] and [`text`]
 //!   (every word the pages show); [`views`]: read models; [`error`]: the one HTTP error type;
 //! - [`docstore`]: this jurisdiction's document bytes by content hash, with the read log;
-//!   [`fetch`]: signed fetches between gateways; [`auth`]: users, passwords, TOTP, tokens,
+//!   [`fetch`]: signed fetches between gateways; [`readcache`]: verify answers kept for one
+//!   committed height; [`follower`]: follows commits to keep derived data fresh; [`auth`]: users, passwords, TOTP, tokens,
 //!   sessions, replay protection, maker/checker approvals.
 //!
 //! Architecture invariant: the gateway holds no ledger state. It reads every instrument,
@@ -28,9 +29,11 @@ pub mod docstore;
 pub mod error;
 pub mod exam;
 pub mod fetch;
+pub mod follower;
 pub mod gateway;
 pub mod openapi;
 pub mod pages;
+pub mod readcache;
 pub mod server;
 pub mod text;
 pub mod views;

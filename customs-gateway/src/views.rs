@@ -4,6 +4,8 @@
 //! keeps no ledger state); the shapes are plain serde values so both the JSON API and the
 //! templates use them.
 
+use std::sync::Arc;
+
 use actors::ledger::HistoryRecord;
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -287,13 +289,31 @@ pub async fn document_detail(
     })
 }
 
-/// What the verify page shows for each candidate fingerprint: anchored or not, and by whom,
-/// when, with what status.
-pub async fn verify(gw: &Gateway, candidates: &[[u8; 32]]) -> Result<Value, ApiError> {
+/// What the verify page shows for the first anchored candidate fingerprint: by whom, when,
+/// with what status; or that none is anchored.
+pub async fn verify(gw: &Gateway, candidates: &[[u8; 32]]) -> Result<Arc<Value>, ApiError> {
+    let mut first = None;
     for fp in candidates {
-        if let Some(anchor) = gw.anchor(fp).await? {
+        let answer = verify_one(gw, fp).await?;
+        if answer["anchored"] == true {
+            return Ok(answer);
+        }
+        first.get_or_insert(answer);
+    }
+    first.ok_or_else(|| ApiError::field("fingerprint", "no fingerprint to verify"))
+}
+
+/// The verify answer for one fingerprint, from the read cache when it holds one for the
+/// newest committed height.
+async fn verify_one(gw: &Gateway, fp: &[u8; 32]) -> Result<Arc<Value>, ApiError> {
+    if let Some(answer) = gw.reads.answer(fp) {
+        return Ok(answer);
+    }
+    let height = gw.reads.height();
+    let answer = Arc::new(match gw.anchor(fp).await? {
+        Some(anchor) => {
             let uses = gw.ledger.document_uses(fp).await?;
-            return Ok(json!({
+            json!({
                 "anchored": true,
                 "fingerprint": hex::encode(fp),
                 "kind": anchor.kind,
@@ -303,19 +323,23 @@ pub async fn verify(gw: &Gateway, candidates: &[[u8; 32]]) -> Result<Value, ApiE
                 "anchored_at_height": anchor.height,
                 "anchored_at_ms": anchor.time_ms,
                 "uses": uses,
-            }));
+            })
         }
+        None => json!({
+            "anchored": false,
+            "fingerprint": hex::encode(fp),
+            "message": "no anchored document has this fingerprint: the file is not the one anchored, or it was altered",
+        }),
+    });
+    if let Some(height) = height {
+        gw.reads.keep(*fp, height, answer.clone());
     }
-    Ok(json!({
-        "anchored": false,
-        "fingerprint": candidates.first().map(hex::encode),
-        "message": "no anchored document has this fingerprint: the file is not the one anchored, or it was altered",
-    }))
+    Ok(answer)
 }
 
 /// Verifies a file: its document fingerprint if it reads as a trade document, else (and
 /// also) the SHA-256 of its bytes.
-pub async fn verify_bytes(gw: &Gateway, bytes: &[u8]) -> Result<Value, ApiError> {
+pub async fn verify_bytes(gw: &Gateway, bytes: &[u8]) -> Result<Arc<Value>, ApiError> {
     let mut candidates = Vec::new();
     if let Ok(analysis) = docstore::analyze_document(bytes) {
         candidates.push(analysis.fingerprint);

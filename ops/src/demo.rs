@@ -220,8 +220,12 @@ fn print_where_to_look(dir: &Path, network: &NetworkFile, demo: &DemoUsers) {
     println!();
     for g in &demo.gateways {
         println!(
-            "  gateway {}:  {}   (API: {}/api/v1/openapi.json)",
-            g.country, g.url, g.url
+            "  gateway {}:  {}   (API: {}/api/v1/openapi.json; client certificates: https://silkway.node:{} at {})",
+            g.country,
+            g.url,
+            g.url,
+            g.https_listen.rsplit(':').next().unwrap_or_default(),
+            g.https_listen
         );
     }
     println!(

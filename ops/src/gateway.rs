@@ -109,6 +109,9 @@ pub fn load(path: &Path) -> Result<GatewaySetup> {
 pub struct DemoGateway {
     pub country: trade_docs::Country,
     pub url: String,
+    /// The HTTPS listener for API clients with a consortium client certificate; its server
+    /// certificate names `silkway.node`, so clients resolve that name to this address.
+    pub https_listen: String,
     /// The configuration file, relative to the network folder.
     pub config: PathBuf,
 }
@@ -137,7 +140,11 @@ pub struct DemoUsers {
 
 pub const DEMO_USERS: &str = "demo-users.json";
 
-/// Lays out one gateway per country of the network (Kazakh at `port`, Chinese at `port + 1`),
+/// How far above its HTTP port a demo gateway listens for HTTPS (8080 → 8443).
+pub const DEMO_HTTPS_OFFSET: u16 = 363;
+
+/// Lays out one gateway per country of the network (Kazakh at `port`, Chinese at `port + 1`,
+/// HTTPS for client certificates [`DEMO_HTTPS_OFFSET`] above each),
 /// each with a user per party of that country, and writes every user's secrets to
 /// `<dir>/demo-users.json`.
 pub fn create_demo(
@@ -151,6 +158,7 @@ pub fn create_demo(
     use trade_docs::Country;
     let countries = [(Country::KZ, "kz", port), (Country::CN, "cn", port + 1)];
     let url = |p: u16| format!("http://127.0.0.1:{p}");
+    let https_listen = |p: u16| format!("127.0.0.1:{}", p + DEMO_HTTPS_OFFSET);
     let mut gateways = Vec::new();
     let mut users = Vec::new();
     // Cheap argon2 parameters: these are throw-away demo passwords, and the demo creates a
@@ -176,7 +184,8 @@ pub fn create_demo(
         let party =
             |name: &str, file: &str| format!("../../parties/{}/{file}", crate::network::slug(name));
         let mut toml = format!(
-            "listen = \"127.0.0.1:{gw_port}\"\njurisdiction = \"{country}\"\ndata_dir = \"data\"\n\n[node]\naddress = \"{}\"\ncertificate_file = \"{}\"\nkey_file = \"{}\"\ntrust_roots = [\"../../ca/kz/ca.pem\", \"../../ca/cn/ca.pem\"]\n",
+            "listen = \"127.0.0.1:{gw_port}\"\njurisdiction = \"{country}\"\ndata_dir = \"data\"\n\n[tls]\nlisten = \"{}\"\n\n[node]\naddress = \"{}\"\ncertificate_file = \"{}\"\nkey_file = \"{}\"\ntrust_roots = [\"../../ca/kz/ca.pem\", \"../../ca/cn/ca.pem\"]\n",
+            https_listen(gw_port),
             node.address,
             party(&operator.name, "cert.pem"),
             party(&operator.name, "key.pem"),
@@ -227,6 +236,7 @@ pub fn create_demo(
         gateways.push(DemoGateway {
             country,
             url: url(gw_port),
+            https_listen: https_listen(gw_port),
             config: PathBuf::from("gateways").join(code).join("gateway.toml"),
         });
     }

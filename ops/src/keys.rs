@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use clap::{Subcommand, ValueEnum};
 use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
-use ed25519_dalek::pkcs8::{DecodePrivateKey, EncodePrivateKey};
+use ed25519_dalek::pkcs8::{DecodePrivateKey, EncodePrivateKey, KeypairBytes};
 use ed25519_dalek::SigningKey;
 use serde_json::json;
 
@@ -69,11 +69,16 @@ pub fn load_ed25519(path: &Path) -> Result<SigningKey> {
         .map_err(|e| anyhow::anyhow!("not a PKCS#8 PEM Ed25519 private key: {e}"))
 }
 
-/// Writes `key` as PKCS#8 PEM to `out` with mode 0600.
+/// Writes `key` as PKCS#8 PEM to `out` with mode 0600, in the version-1 form of RFC 8410
+/// (the private key only): OpenSSL 3.0 — and so curl — cannot read the version-2 form that
+/// also carries the public key, which `SigningKey::to_pkcs8_pem` writes.
 pub fn write_key(key: &SigningKey, out: &Path, force: bool) -> Result<()> {
-    let pem = key
-        .to_pkcs8_pem(LineEnding::LF)
-        .map_err(|e| anyhow::anyhow!("cannot encode key: {e}"))?;
+    let pem = KeypairBytes {
+        secret_key: key.to_bytes(),
+        public_key: None,
+    }
+    .to_pkcs8_pem(LineEnding::LF)
+    .map_err(|e| anyhow::anyhow!("cannot encode key: {e}"))?;
     write_file(out, pem.as_bytes(), 0o600, force)
 }
 

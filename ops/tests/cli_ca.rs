@@ -26,6 +26,19 @@ fn mode(file: &str) -> u32 {
     std::fs::metadata(file).unwrap().permissions().mode() & 0o777
 }
 
+fn openssl(args: &[&str]) -> String {
+    let out = Command::new("openssl")
+        .args(args)
+        .output()
+        .expect("openssl is installed");
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
 fn openssl_verify(ca: &str, cert: &str) -> String {
     let out = Command::new("openssl")
         .args(["verify", "-CAfile", ca, cert])
@@ -92,6 +105,12 @@ fn every_issued_certificate_passes_openssl_verify() {
                 format!("{cert}: OK\n")
             );
             assert_eq!(mode(&format!("{out}/key.pem")), 0o600);
+            // OpenSSL (and so curl, presenting the key as a client certificate) reads the key,
+            // and it is the key the certificate certifies.
+            assert_eq!(
+                openssl(&["pkey", "-in", &format!("{out}/key.pem"), "-pubout"]),
+                openssl(&["x509", "-in", &cert, "-noout", "-pubkey"])
+            );
             // `ca show` reads back what `ca issue` reported.
             let mut shown = silkway_json(&["ca", "show", &cert]);
             for file in ["cert", "key", "ca"] {

@@ -339,8 +339,55 @@ fn residency(demo: &Demo) {
     assert!(
         reads
             .iter()
-            .any(|r| r["reader_org"] == "TIANSHAN HEAVY INDUSTRY CO."),
+            .any(|r| r["reader_org"] == "TIANSHAN HEAVY INDUSTRY CO."
+                && r["reader"] == format!("{EXPORTER}@TIANSHAN HEAVY INDUSTRY CO.")),
         "{detail}"
+    );
+}
+
+/// The HTTPS listener: a bank's back office calls the API with its consortium certificate
+/// (mutual TLS), no token; a client without a certificate does not get through the handshake.
+fn client_certificate(demo: &Demo) {
+    let net = demo.data();
+    let https = GATEWAY_PORT + 363;
+    let url = format!("https://silkway.node:{https}/api/v1/lcs");
+    let resolve = format!("silkway.node:{https}:127.0.0.1");
+    let party = |file: &str| net.join("parties").join(ISSUER).join(file);
+    let ca = net.join("ca/kz/ca.pem");
+    let tls = |extra: &[&str]| {
+        curl(
+            &[
+                &["--resolve", &resolve, "--cacert", ca.to_str().unwrap()][..],
+                extra,
+                &[&url[..]],
+            ]
+            .concat(),
+        )
+    };
+    let cert = party("cert.pem");
+    let key = party("key.pem");
+    let listed = tls(&[
+        "--cert",
+        cert.to_str().unwrap(),
+        "--key",
+        key.to_str().unwrap(),
+    ])
+    .expect(200);
+    let references: Vec<_> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["reference"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert!(
+        references.iter().any(|r| r == "SCB/LC/26/0418"),
+        "the issuing bank's certificate lists its credits: {listed}"
+    );
+    let anonymous = tls(&[]);
+    assert_eq!(
+        anonymous.status, 0,
+        "no certificate, no TLS session: {}",
+        anonymous.body
     );
 }
 
@@ -502,6 +549,7 @@ fn the_corridor_story_residency_and_refusals_through_the_gateways() {
     let demo = Demo::start();
     credit_story(&demo);
     residency(&demo);
+    client_certificate(&demo);
     double_financing(&demo);
     bad_input(&demo);
 }

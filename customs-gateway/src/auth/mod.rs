@@ -8,6 +8,8 @@
 //! - [`sessions`]: page sessions with idle and absolute expiry and a CSRF token each.
 //! - [`replay`]: one-time keys (`Idempotency-Key`, page form ids) remembered for a day.
 //! - [`approvals`]: maker/checker: actions of an organization that need a second user.
+//! - [`certificate`]: API callers authenticated by a consortium client certificate (mutual
+//!   TLS on the HTTPS listener), refused when revoked on the ledger.
 //!
 //! What this module deliberately does not do: read the clock (every call that depends on time
 //! takes `now_unix_s`), serve HTTP, or decide what a role may do on the ledger (the ledger's
@@ -20,6 +22,7 @@
 //! attacker can probe byte by byte are constant-time ([`constant_time_eq`]).
 
 pub mod approvals;
+pub mod certificate;
 mod json_file;
 mod lockout;
 pub mod replay;
