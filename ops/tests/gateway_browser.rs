@@ -2,8 +2,9 @@
 //! Chinese gateway) and headless chromium through chromedriver, a separate browser per user,
 //! clicking through the PRODUCT.md §7 credit story exactly as `/work/notes/story.sh` runs it
 //! over the API: issue from MT700, advise, upload and present, automatic examination with the
-//! art. 24(a)(ii) discrepancy, waiver sought and given, honour, settle, and the public verify
-//! page on an authentic and a tampered document.
+//! art. 24(a)(ii) discrepancy, waiver sought and given, honour, settle, the public verify
+//! page on an authentic and a tampered document, and a second financing of the seeded invoice
+//! (re-typed as JSON) refused on a third bank's page.
 //!
 //! A PNG screenshot after each step goes to `target/browser-artifacts/` with the demo's and
 //! chromedriver's logs. Needs Debian's `chromium` and `chromium-driver` (`.ci/run` installs
@@ -30,6 +31,7 @@ const ISSUER: &str = "steppe-commercial-bank";
 const ADVISER: &str = "tianshan-commercial-bank";
 const EXPORTER: &str = "tianshan-heavy-industry-co";
 const APPLICANT: &str = "steppe-agro-machinery-llp";
+const THIRD_BANK: &str = "caspian-finance-bank";
 const REFERENCE: &str = "SCB/LC/26/0418";
 const DOCUMENTS: [&str; 4] = [
     "invoice.cii.xml",
@@ -92,13 +94,78 @@ async fn story(
     waive_honour_settle(&applicant, &issuer, &lc_path)
         .await
         .context("step 5: waive, honour, settle")?;
+    let third_bank = signed_in("third-bank", THIRD_BANK).await?;
     let mut public = driver.session("public", artifacts).await?;
     browsers.push(public.clone());
     public.base_url = demo.user(ISSUER)?.gateway;
     let exporter_org = demo.user(EXPORTER)?.org;
     verify(&public, demo, &exporter_org)
         .await
-        .context("step 6: verify")
+        .context("step 6: verify")?;
+    double_financing(&exporter, &third_bank, demo)
+        .await
+        .context("step 7: second financing refused")
+}
+
+/// Step 7: the exporter registers the seeded invoice — financed by the advising bank when the
+/// demo started — again, re-typed as SilkwayChain JSON; a third bank opens it and tries to
+/// finance it; the page shows the ledger's refusal, with what remains financeable and without
+/// naming the financier.
+async fn double_financing(exporter: &Browser, third_bank: &Browser, demo: &Demo) -> Result<()> {
+    let imported = std::process::Command::new(env!("CARGO_BIN_EXE_silkway"))
+        .args(["docs", "import", "--format", "cii"])
+        .arg(demo.sample("invoice.cii.xml"))
+        .output()?;
+    ensure!(
+        imported.status.success(),
+        "silkway docs import: {imported:?}"
+    );
+    let json = String::from_utf8(imported.stdout)?;
+    exporter.open("/invoices").await?;
+    let before = invoice_links(exporter).await?;
+    exporter
+        .find("#invoice-content-type")
+        .await?
+        .select_by_value("application/json")
+        .await?;
+    exporter.type_into("#invoice-body", &json).await?;
+    let flash = exporter.act("#register-invoice").await?;
+    ensure!(flash.contains("done"), "flash after registering: {flash}");
+    let new: Vec<String> = invoice_links(exporter)
+        .await?
+        .difference(&before)
+        .cloned()
+        .collect();
+    ensure!(
+        new.len() == 1,
+        "the invoices page lists new invoices {new:?}"
+    );
+    exporter.screenshot("07a-exporter-registered-again").await?;
+    third_bank.open(&new[0]).await?;
+    third_bank
+        .reload_until_text("#invoice-state", "registered", CROSS_GATEWAY_TIMEOUT)
+        .await?;
+    third_bank.type_into("#finance-amount", "100000.00").await?;
+    third_bank.click_to_next_page("#finance").await?;
+    let refusal = third_bank.text("#error-message").await?;
+    ensure!(
+        refusal.contains("already financed") && refusal.contains("48500.00 USD"),
+        "the refusal says so and what remains: {refusal}"
+    );
+    ensure!(
+        !refusal.contains("TSCMCNBJ") && !refusal.contains("Tianshan Commercial"),
+        "the refusal names the financier: {refusal}"
+    );
+    third_bank.screenshot("07b-third-bank-refused").await
+}
+
+/// The hrefs of the invoice links in the current page's invoice table.
+async fn invoice_links(b: &Browser) -> Result<BTreeSet<String>> {
+    let mut links = BTreeSet::new();
+    for a in b.client.find_all(Locator::Css("#invoices a")).await? {
+        links.extend(a.attr("href").await?);
+    }
+    Ok(links)
 }
 
 /// Step 1: the issuing bank pastes the MT700 into the new-credit form; returns `/lcs/<id>`.
