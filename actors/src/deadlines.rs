@@ -91,6 +91,10 @@ pub struct DueAction {
     /// The instrument's id, hex.
     pub instrument: String,
     pub due: DueKind,
+    /// The party whose actor carries the action out (one actor acts, so it happens once): the
+    /// examining bank, the issuing bank for expiry, the beneficiary for the presentation
+    /// period, the customs post for its service-level times.
+    pub owner: String,
     /// The parties to tell, by party id.
     pub parties: Vec<String>,
 }
@@ -219,6 +223,7 @@ fn credit_due(
                 id: format!("presentation-period/{id}"),
                 instrument: id.to_string(),
                 due: DueKind::PresentationPeriodEnded { ended_on },
+                owner: lc.parties.beneficiary.clone(),
                 parties: parties.clone(),
             });
         }
@@ -231,6 +236,7 @@ fn credit_due(
                 expiry_date: lc.terms.expiry_date,
                 today,
             },
+            owner: lc.parties.issuing_bank.clone(),
             parties,
         });
     }
@@ -276,6 +282,7 @@ fn examination_due(
                 bank: bank.clone(),
                 due_on,
             },
+            owner: bank.clone(),
             parties: parties.clone(),
         });
     }
@@ -283,6 +290,7 @@ fn examination_due(
         actions.push(DueAction {
             id: format!("examination-lapsed/{id}/{seq}"),
             instrument: id.to_string(),
+            owner: bank.clone(),
             due: DueKind::ExaminationLapsed { bank, due_on },
             parties,
         });
@@ -367,6 +375,7 @@ fn customs_due(
                 stage,
                 due_at_ms,
             },
+            owner: post.clone(),
             parties: parties.clone(),
         });
     }
@@ -374,6 +383,7 @@ fn customs_due(
         actions.push(DueAction {
             id: format!("customs-{stage_name}-overdue/{id}/{seq}"),
             instrument: id.clone(),
+            owner: post.clone(),
             due: DueKind::CustomsOverdue {
                 post,
                 stage,

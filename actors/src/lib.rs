@@ -17,6 +17,11 @@
 
 pub mod calendar;
 pub mod clock;
+pub mod corridor;
 pub mod deadlines;
+pub mod follow;
 pub mod ledger;
+pub mod notify;
+pub mod outbox;
 pub mod supervisor;
+pub mod tree;

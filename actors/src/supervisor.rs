@@ -351,6 +351,14 @@ impl<M: Send + 'static> Mailbox<M> {
         })
     }
 
+    /// Kills the running incarnation, as a crash would: its supervisor sees it and applies the
+    /// child's restart policy. For operators and tests.
+    pub fn kill(&self) -> Result<(), SupervisorError> {
+        let actor = self.current().ok_or_else(|| self.down())?;
+        actor.kill();
+        Ok(())
+    }
+
     fn post(&self, body: M, permit: OwnedSemaphorePermit) -> Result<(), SupervisorError> {
         let actor = self.current().ok_or_else(|| self.down())?;
         let letter = Letter {
