@@ -356,3 +356,147 @@ impl From<Tick> for LinkMsg {
         LinkMsg::Tick
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use tokio::sync::watch;
+
+    use super::*;
+    use crate::supervisor::{self, ChildSpec, Intensity, Restart, Strategy, SupervisorSpec};
+
+    /// Empty committed blocks 1..=top.
+    #[derive(Debug)]
+    struct Blocks(u64);
+
+    impl LedgerSource for Blocks {
+        fn blocks(&self, after: u64, limit: u32) -> SourceFuture<'_, Vec<CommittedBlock>> {
+            let page = (after + 1..=self.0)
+                .take(limit as usize)
+                .map(|height| CommittedBlock {
+                    height,
+                    block_id: Digest::ZERO,
+                    timestamp_ms: height,
+                    txs: Vec::new(),
+                })
+                .collect();
+            Box::pin(async move { Ok(page) })
+        }
+        fn instrument(&self, _: Digest) -> SourceFuture<'_, Option<InstrumentRecord>> {
+            Box::pin(async { Ok(None) })
+        }
+        fn submit(&self, _: Vec<u8>) -> SourceFuture<'_, Committed> {
+            Box::pin(async { Err(LedgerError::Refused("read-only".into())) })
+        }
+    }
+
+    /// Records the heights it receives, each only once its gate is open.
+    struct Recorder;
+
+    impl Actor for Recorder {
+        type Msg = Letter<Arc<BlockEvents>>;
+        type State = (Arc<Mutex<Vec<u64>>>, watch::Receiver<bool>);
+        type Arguments = (Arc<Mutex<Vec<u64>>>, watch::Receiver<bool>);
+
+        async fn pre_start(
+            &self,
+            _: ActorRef<Self::Msg>,
+            args: Self::Arguments,
+        ) -> Result<Self::State, ActorProcessingErr> {
+            Ok(args)
+        }
+
+        async fn handle(
+            &self,
+            _: ActorRef<Self::Msg>,
+            letter: Self::Msg,
+            (seen, gate): &mut Self::State,
+        ) -> Result<(), ActorProcessingErr> {
+            gate.wait_for(|open| *open).await?;
+            seen.lock().unwrap().push(letter.body.height);
+            Ok(())
+        }
+    }
+
+    async fn eventually(what: &str, check: impl Fn() -> bool) {
+        for _ in 0..1000 {
+            if check() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("never happened: {what}");
+    }
+
+    #[tokio::test]
+    async fn a_slow_subscriber_neither_stalls_the_link_nor_loses_blocks() {
+        let top = 1_100; // more than the cache: the slow one is resumed from the source
+        let link = Mailbox::new("link", 4);
+        let (fast, slow) = (Mailbox::new("fast", 4), Mailbox::new("slow", 2));
+        let (fast_seen, slow_seen) = (Arc::default(), Arc::default());
+        let (open, closed) = watch::channel(false);
+        let (always, _) = watch::channel(true);
+        let recorder =
+            |mailbox: &Mailbox<_>, seen: &Arc<Mutex<Vec<u64>>>, gate: watch::Receiver<bool>| {
+                let seen = seen.clone();
+                ChildSpec::new(
+                    mailbox.name().to_string(),
+                    Restart::Permanent,
+                    mailbox,
+                    move || (Recorder, (seen.clone(), gate.clone())),
+                )
+            };
+        let link_spec = {
+            let mailbox = link.clone();
+            ChildSpec::new("link", Restart::Permanent, &link, move || {
+                let source: Arc<dyn LedgerSource> = Arc::new(Blocks(top));
+                (
+                    Link {
+                        source,
+                        mailbox: mailbox.clone(),
+                        poll_ms: 5,
+                    },
+                    (),
+                )
+            })
+        };
+        let root = supervisor::start(SupervisorSpec {
+            name: "follow-test".into(),
+            strategy: Strategy::OneForOne,
+            intensity: Intensity {
+                restarts_max: 0,
+                within_ms: 1,
+            },
+            children: vec![
+                link_spec,
+                recorder(&fast, &fast_seen, always.subscribe()),
+                recorder(&slow, &slow_seen, closed),
+            ],
+        })
+        .await
+        .unwrap();
+        subscribe(&link, &fast, 0, |b| b).await.unwrap();
+        subscribe(&link, &slow, 0, |b| b).await.unwrap();
+        let all: Vec<u64> = (1..=top).collect();
+        // The fast subscriber gets everything while the slow one is stuck on its first block.
+        eventually("the fast subscriber is level", || {
+            *fast_seen.lock().unwrap() == all
+        })
+        .await;
+        assert!(slow_seen.lock().unwrap().is_empty());
+        let (head, cursors) = link.call(LinkMsg::Progress).await.unwrap();
+        assert_eq!(head, top);
+        assert!(
+            cursors["slow"] <= 3,
+            "the link took no more than the slow mailbox holds"
+        );
+        // Released, the slow one catches up in order, without a gap or a repeat.
+        open.send(true).unwrap();
+        eventually("the slow subscriber is level", || {
+            *slow_seen.lock().unwrap() == all
+        })
+        .await;
+        root.stop().await;
+    }
+}
