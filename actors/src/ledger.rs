@@ -21,8 +21,8 @@ use tokio::sync::{mpsc, Mutex};
 
 pub use consensus::ledger::state::{AnyInstrument, GrantRecord};
 pub use consensus::ledger::{
-    AnchorRecord, DocumentUse, HistoryRecord, InstrumentAction, InstrumentRecord,
-    ParticipantRecord, SignedTx, TxBody,
+    AnchorRecord, CommittedBlock, CommittedTx, DocumentUse, HistoryRecord, InstrumentAction,
+    InstrumentRecord, ParticipantRecord, SignedTx, TxBody,
 };
 pub use consensus::net::client::{CommitNotice, NodeStatus};
 pub use consensus::participant::{Participant, ParticipantRole};
@@ -207,6 +207,25 @@ impl LedgerClient {
             .json(Request::Participants, "participants")
             .await?
             .unwrap_or_default())
+    }
+
+    /// Committed blocks above `after_height`, oldest first, each with its transactions and
+    /// their outcomes: at most `limit` (the node bounds it too); empty when there is nothing
+    /// above that height yet. Followers resume from the last height they handled.
+    pub async fn blocks(
+        &self,
+        after_height: u64,
+        limit: u32,
+    ) -> Result<Vec<CommittedBlock>, LedgerError> {
+        self.with_client(|client| async move { client.blocks(after_height, limit).await })
+            .await
+            .map_err(|e| match e {
+                LedgerError::Refused(reason) => LedgerError::Answer {
+                    request: "blocks",
+                    reason,
+                },
+                other => other,
+            })
     }
 
     async fn wait_outcome(

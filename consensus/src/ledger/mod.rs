@@ -22,7 +22,10 @@ pub mod tx;
 mod verify;
 
 pub use app::{AdmissionError, Admitted, BodyRejection, Genesis, TradeApp};
-pub use query::{DocumentUse, HistoryRecord, InstrumentRecord, ParticipantRecord, StateView};
+pub use query::{
+    CommittedBlock, CommittedTx, DocumentUse, HistoryRecord, InstrumentRecord, ParticipantRecord,
+    StateView,
+};
 pub use state::{AnchorRecord, GrantRecord, TxOutcome};
 pub use tx::{InstrumentAction, SignedTx, TxBody};
 

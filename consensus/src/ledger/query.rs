@@ -1,20 +1,23 @@
 //! Queries over committed ledger state: an instrument by id, a document anchor (with its
 //! grants) by fingerprint, an instrument's history, a transaction's outcome, the instruments
-//! naming a party, the instruments referencing a document, and participants.
+//! naming a party, the instruments referencing a document, participants, and committed blocks
+//! with their transactions' outcomes (what the actors follow, in order, from a height).
 //!
 //! Queries read through [`StateView`], which [`super::TradeApp`] implements over its in-memory
 //! state and the node implements over its store, so both answer alike. Every record returned
 //! serializes to JSON for the gateway. Deliberately read-only and bounded whatever the caller
 //! asks: a history page holds at most [`HISTORY_PAGE_MAX`] entries, a page of a party's
 //! instruments [`LIST_PAGE_MAX`], a document's uses [`DOCUMENT_USES_MAX`], the participant
-//! list [`PARTICIPANTS_MAX`]. Deliberately not here: who may read what (the gateway decides,
+//! list [`PARTICIPANTS_MAX`], a page of blocks [`BLOCKS_PAGE_MAX`] blocks and, past its first
+//! block, [`BLOCKS_PAGE_BYTES_MAX`] bytes of transactions. Deliberately not here: who may read what (the gateway decides,
 //! from anchors' issuers and grants and instruments' parties).
 
 use serde::Serialize;
 
 use super::state::*;
 use crate::participant::Participant;
-use crate::types::{Digest, Height};
+use crate::store::BlockReader;
+use crate::types::{transaction_hash, Digest, Height, Millis};
 
 /// At most this many history entries per page.
 pub const HISTORY_PAGE_MAX: usize = 256;
@@ -24,6 +27,12 @@ pub const LIST_PAGE_MAX: usize = 100;
 pub const DOCUMENT_USES_MAX: usize = 64;
 /// At most this many participants in [`participants`].
 pub const PARTICIPANTS_MAX: usize = 1024;
+/// At most this many blocks per page of [`blocks`].
+pub const BLOCKS_PAGE_MAX: usize = 256;
+/// A page of [`blocks`] takes no further block once its transactions reach this many bytes; a
+/// page always holds at least one block (a block is at most the engine's `block_bytes_max`,
+/// 4 MiB by default), so a reader always moves on.
+pub const BLOCKS_PAGE_BYTES_MAX: usize = 8 * 1024 * 1024;
 
 /// Read access to committed state. Object-safe, so callers hold a `&dyn StateView`.
 pub trait StateView {
@@ -210,6 +219,85 @@ pub fn participants(view: &dyn StateView) -> Vec<ParticipantRecord> {
             })
         })
         .collect()
+}
+
+/// A committed block as a follower of the ledger reads it: its height, id, time, and each
+/// transaction with its outcome, in block order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct CommittedBlock {
+    pub height: Height,
+    pub block_id: Digest,
+    pub timestamp_ms: Millis,
+    pub txs: Vec<CommittedTx>,
+}
+
+/// One transaction of a committed block: its bytes (a [`super::SignedTx`] when it decodes) and
+/// whether the ledger applied it or refused it, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct CommittedTx {
+    pub hash: Digest,
+    #[serde(with = "serde_bytes")]
+    pub tx: Vec<u8>,
+    pub applied: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// The committed blocks above `after_height`, oldest first: at most `limit` (and
+/// [`BLOCKS_PAGE_MAX`]), and no further block once [`BLOCKS_PAGE_BYTES_MAX`] bytes of
+/// transactions are in. The page stops at the first height the reader cannot produce, so it
+/// never skips one: a follower resumes from the last height it got.
+pub fn blocks(
+    reader: &dyn BlockReader,
+    view: &dyn StateView,
+    after_height: Height,
+    limit: usize,
+) -> Vec<CommittedBlock> {
+    let top = reader.committed_height();
+    let limit = limit.clamp(1, BLOCKS_PAGE_MAX);
+    let mut page = Vec::new();
+    let mut bytes = 0;
+    let mut height = after_height.saturating_add(1);
+    while height <= top && page.len() < limit && (page.is_empty() || bytes < BLOCKS_PAGE_BYTES_MAX)
+    {
+        let Some(block) = reader.committed_at(height).and_then(|id| reader.block(&id)) else {
+            break;
+        };
+        bytes += block.transactions.iter().map(Vec::len).sum::<usize>();
+        page.push(committed_block(view, block));
+        height += 1;
+    }
+    page
+}
+
+fn committed_block(view: &dyn StateView, block: crate::types::Block) -> CommittedBlock {
+    let block_id = block.id();
+    let txs = block
+        .transactions
+        .into_iter()
+        .map(|tx| {
+            let hash = transaction_hash(&tx);
+            // Every committed transaction has an outcome written in its block's height; a
+            // missing one means this view lags the block store, and the follower must not
+            // mistake that for a refusal by the ledger.
+            let (applied, reason) = match outcome(view, &hash) {
+                Some(o) => (o.applied, o.reason),
+                None => (false, Some("outcome not recorded".into())),
+            };
+            CommittedTx {
+                hash,
+                tx,
+                applied,
+                reason,
+            }
+        })
+        .collect();
+    CommittedBlock {
+        height: block.height,
+        block_id,
+        timestamp_ms: block.timestamp_ms,
+        txs,
+    }
 }
 
 /// The instrument id that ends an index key whose prefix is `prefix_len` bytes long.

@@ -1,6 +1,7 @@
 //! Tests of the ledger's access grants, indexes and the queries over them, through
 //! [`TradeApp`] executing blocks: who may grant and revoke access to an anchored document, the
-//! bound on grants, the party index and its paging, document uses, and participant queries.
+//! bound on grants, the party index and its paging, document uses, participant queries, and
+//! the pages of committed blocks with their outcomes that followers read.
 //!
 //! Deliberately not here: the envelope checks and the whole scenario's outcomes
 //! (`tests/ledger_scenario.rs`), and the engine (`tests/ledger_engine.rs`).
@@ -18,6 +19,7 @@ use super::state::*;
 use super::{Genesis, InstrumentAction, SignedTx, TradeApp, TxBody, TxOutcome};
 use crate::app::Application;
 use crate::participant::{Participant, ParticipantRole};
+use crate::store::{MemoryStore, Record};
 use crate::types::{transaction_hash, Block, Digest, Height};
 
 const DAY_MS: u64 = 86_400_000;
@@ -31,6 +33,8 @@ struct Ledger {
     parties: Vec<Party>,
     height: Height,
     nonce: u64,
+    /// The executed blocks, committed, as the node's store would hold them.
+    store: MemoryStore,
 }
 
 impl Ledger {
@@ -50,6 +54,7 @@ impl Ledger {
             parties,
             height: 0,
             nonce: 0,
+            store: MemoryStore::default(),
         }
     }
 
@@ -80,6 +85,12 @@ impl Ledger {
             ..Block::genesis()
         };
         self.app.execute(&block, &Digest::ZERO);
+        let block_id = block.id();
+        self.store.apply(&Record::Block(block));
+        self.store.apply(&Record::Committed {
+            height: self.height,
+            block_id,
+        });
         txs.iter()
             .map(|tx| query::outcome(&self.app, &transaction_hash(tx)).unwrap())
             .collect()
@@ -574,4 +585,63 @@ fn participant_queries_say_whether_a_key_is_revoked() {
         .map(|r| r.participant.org.as_str())
         .collect();
     assert_eq!(revoked, [scenario::THIRD_BANK]);
+}
+
+#[test]
+fn committed_blocks_come_in_order_with_their_outcomes() {
+    let mut ledger = Ledger::new(Vec::new());
+    let applied = ledger.sign(scenario::BENEFICIARY, anchor_body(DOCUMENT));
+    // The same document anchored twice: the ledger refuses the second.
+    let refused = ledger.sign(scenario::BENEFICIARY, anchor_body(DOCUMENT));
+    ledger.execute(vec![applied.clone(), refused.clone()]);
+    ledger.execute(Vec::new());
+    let third = ledger.sign(scenario::APPLICANT, anchor_body([0xd1; 32]));
+    ledger.execute(vec![third.clone()]);
+
+    let page = query::blocks(&ledger.store, &ledger.app, 0, 10);
+    let heights: Vec<Height> = page.iter().map(|b| b.height).collect();
+    assert_eq!(heights, [1, 2, 3]);
+    assert_eq!(page[0].timestamp_ms, START_MS + 1);
+    let first = &page[0].txs;
+    assert_eq!(first.len(), 2);
+    assert_eq!(
+        (first[0].tx.clone(), first[0].applied),
+        (applied.clone(), true)
+    );
+    assert_eq!(first[0].hash, transaction_hash(&applied));
+    assert!(!first[1].applied);
+    assert!(first[1]
+        .reason
+        .as_deref()
+        .unwrap_or_default()
+        .contains("anchor"));
+    assert!(page[1].txs.is_empty());
+    // A transaction decodes back to what was signed.
+    let decoded = SignedTx::decode(&page[2].txs[0].tx).unwrap();
+    assert_eq!(decoded.body, anchor_body([0xd1; 32]));
+
+    // Resumable: from a height, bounded by the limit, empty past the top.
+    let resumed = query::blocks(&ledger.store, &ledger.app, 1, 1);
+    assert_eq!(resumed.len(), 1);
+    assert_eq!(resumed[0], page[1]);
+    assert!(query::blocks(&ledger.store, &ledger.app, 3, 10).is_empty());
+    // A limit of 0 still moves a follower on by one block.
+    assert_eq!(query::blocks(&ledger.store, &ledger.app, 0, 0).len(), 1);
+
+    // The request and the page survive the client wire.
+    use crate::net::client::{Request, Response};
+    use crate::net::wire;
+    let request = Request::Blocks {
+        after_height: 1,
+        limit: 2,
+    };
+    assert_eq!(
+        wire::decode::<Request>(&wire::encode(&request)[4..]).unwrap(),
+        request
+    );
+    let response = Response::Blocks(page.clone());
+    assert_eq!(
+        wire::decode::<Response>(&wire::encode(&response)[4..]).unwrap(),
+        response
+    );
 }

@@ -1,7 +1,8 @@
 //! The client protocol: how a participant's tools talk to a node.
 //!
 //! Every request opens its own bidirectional stream, writes one [`Request`] frame, and reads
-//! one [`Response`] frame; `WatchCommits` instead reads a [`CommitNotice`] frame per committed
+//! one [`Response`] frame (`Blocks` a page of committed blocks with their transactions and
+//! outcomes, for followers that resume from a height); `WatchCommits` instead reads a [`CommitNotice`] frame per committed
 //! block until either side closes. The node answers from committed state only. The server side
 //! ([`serve`]) hands each call to the node through a dispatch function; [`NodeClient`] is the
 //! caller's side, used by `silkway status`, the demo, the load generator and the gateway.
@@ -19,6 +20,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::wire::{self, WireError};
 use crate::identity::{self, SERVER_NAME};
+pub use crate::ledger::{CommittedBlock, CommittedTx};
 use crate::types::{Digest, Epoch, Height, Millis, Round};
 
 /// Most transactions in one `Submit`.
@@ -63,6 +65,13 @@ pub enum Request {
     },
     /// Every participant, each with whether it is revoked.
     Participants,
+    /// Committed blocks above `after_height`, oldest first, each with its transactions and
+    /// their outcomes: at most `limit` (bounded by `ledger::query::BLOCKS_PAGE_MAX` and a byte
+    /// budget). Answered with [`Response::Blocks`].
+    Blocks {
+        after_height: Height,
+        limit: u32,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,6 +81,8 @@ pub enum Response {
     Status(NodeStatus),
     /// A query's answer as JSON text; `None` when nothing matches.
     Json(Option<String>),
+    /// A page of committed blocks, for `Blocks`.
+    Blocks(Vec<CommittedBlock>),
     Error(String),
 }
 
@@ -330,6 +341,25 @@ impl NodeClient {
         match self.call(request).await? {
             Response::Json(json) => Ok(json),
             _ => Err(self.unexpected("query")),
+        }
+    }
+
+    /// Committed blocks above `after_height`, oldest first, with their transactions and
+    /// outcomes; an empty page when the node has nothing above that height yet.
+    pub async fn blocks(
+        &self,
+        after_height: Height,
+        limit: u32,
+    ) -> Result<Vec<CommittedBlock>, ClientError> {
+        match self
+            .call(&Request::Blocks {
+                after_height,
+                limit,
+            })
+            .await?
+        {
+            Response::Blocks(blocks) => Ok(blocks),
+            _ => Err(self.unexpected("blocks")),
         }
     }
 

@@ -181,6 +181,15 @@ impl Core {
             }
             Request::Status => Response::Status(self.status()),
             Request::WatchCommits => Response::Error("watch on its own stream".into()),
+            Request::Blocks {
+                after_height,
+                limit,
+            } => Response::Blocks(ledger::query::blocks(
+                &self.store,
+                &self.store,
+                after_height,
+                limit as usize,
+            )),
             query => Response::Json(answer_query(&self.store, query).map(|v| v.to_string())),
         };
         (response, Vec::new())
@@ -414,7 +423,10 @@ fn answer_query(view: &dyn StateView, request: Request) -> Option<serde_json::Va
         }
         Request::Participant { public_key } => to_json(query::participant(view, &public_key.0)),
         Request::Participants => to_json(Some(query::participants(view))),
-        Request::Submit { .. } | Request::Status | Request::WatchCommits => None,
+        Request::Submit { .. }
+        | Request::Status
+        | Request::WatchCommits
+        | Request::Blocks { .. } => None,
     }
 }
 
