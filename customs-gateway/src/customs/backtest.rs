@@ -1,0 +1,1 @@
+//! Back-test (to come).
