@@ -24,7 +24,7 @@ use trade_docs::{Decimal, Fingerprint};
 
 use super::draw;
 use super::mirror;
-use super::rules::{Band, Basis, PartyRole, Predicate, Rule, RuleSet};
+use super::rules::{Band, Basis, PartyRole, Piece, Placeholder, Predicate, Rule, RuleSet};
 
 /// A declaration and what it is assessed against.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -159,9 +159,13 @@ pub(crate) fn percent_apart_tenths(a: i128, b: i128, base: i128) -> i128 {
     ((a - b).abs().saturating_mul(2000) / base + 1) / 2
 }
 
-/// Tenths as text: 404 → `40.4`.
-pub(crate) fn tenths(value: i128) -> String {
-    format!("{}.{}", value / 10, value % 10)
+/// Tenths shown as a decimal: 404 → `40.4`.
+pub(crate) struct Tenths(pub(crate) i128);
+
+impl std::fmt::Display for Tenths {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.0 / 10, self.0 % 10)
+    }
 }
 
 /// `value / amount` rounded half up to hundredths, as text (`8.64`).
@@ -282,13 +286,13 @@ impl<'a> Facts<'a> {
     }
 
     fn hit(&self, rule: &Rule) -> RuleHit {
-        let mut evidence = String::new();
+        let mut evidence = String::with_capacity(96);
         self.explain(&rule.predicate, true, &mut evidence);
         RuleHit {
             rule_id: rule.spec.id.clone(),
             rule_version: rule.spec.version,
             effect: rule.effect,
-            reason: self.fill(&rule.spec.reason),
+            reason: self.fill(&rule.reason),
             evidence,
         }
     }
@@ -296,21 +300,21 @@ impl<'a> Facts<'a> {
     /// Appends why `predicate` evaluates to `want`: the observed facts of the parts that decide.
     fn explain(&self, predicate: &Predicate, want: bool, out: &mut String) {
         use Predicate as P;
-        let parts: Vec<&Predicate> = match (predicate, want) {
-            (P::All(list), true) | (P::Any(list), false) => list.iter().collect(),
-            (P::All(list), false) | (P::Any(list), true) => {
-                list.iter().filter(|p| self.holds(p) == want).collect()
+        match (predicate, want) {
+            (P::All(list), true) | (P::Any(list), false) => {
+                list.iter().for_each(|p| self.explain(p, want, out))
             }
-            (P::Not(inner), _) => return self.explain(inner, !want, out),
+            (P::All(list), false) | (P::Any(list), true) => list
+                .iter()
+                .filter(|p| self.holds(p) == want)
+                .for_each(|p| self.explain(p, want, out)),
+            (P::Not(inner), _) => self.explain(inner, !want, out),
             (leaf, _) => {
                 if !out.is_empty() {
                     out.push_str("; ");
                 }
-                return self.observe(leaf, out);
+                self.observe(leaf, out);
             }
-        };
-        for part in parts {
-            self.explain(part, want, out);
         }
     }
 
@@ -330,7 +334,7 @@ impl<'a> Facts<'a> {
                 field,
                 tolerance_pct,
             } => match &self.inputs.mirror {
-                Some(m) => write!(out, "{}", mirror::describe(*field, d, m, *tolerance_pct)),
+                Some(m) => mirror::describe_into(*field, d, m, *tolerance_pct, out),
                 None => write!(out, "no mirror declaration linked"),
             },
             P::MirrorMissing => match &self.inputs.mirror {
@@ -381,25 +385,25 @@ impl<'a> Facts<'a> {
         use std::fmt::Write;
         let d = &self.inputs.declaration;
         let Some(credit) = &self.inputs.credit else {
-            return write!(out, "no credit linked");
+            return out.write_str("no credit linked");
         };
-        let declared = format!("declared {} {}", d.customs_value, d.currency);
-        let named = format!(
-            "credit {} {} {}",
-            credit.reference, credit.amount, credit.currency
-        );
+        write!(
+            out,
+            "declared {} {}, credit {} {} {}",
+            d.customs_value, d.currency, credit.reference, credit.amount, credit.currency
+        )?;
         match self.credit_amount() {
             Some(amount) => write!(
                 out,
-                "{declared}, {named} ({} % {}, tolerance {tolerance_pct} %)",
-                tenths(percent_apart_tenths(self.value, amount, amount)),
+                " ({} % {}, tolerance {tolerance_pct} %)",
+                Tenths(percent_apart_tenths(self.value, amount, amount)),
                 if self.value < amount {
                     "below"
                 } else {
                     "above"
                 }
             ),
-            None => write!(out, "{declared}, {named} (not comparable: other currency)"),
+            None => out.write_str(" (not comparable: other currency)"),
         }
     }
 
@@ -407,20 +411,20 @@ impl<'a> Facts<'a> {
         use std::fmt::Write;
         let d = &self.inputs.declaration;
         let Some(invoice) = &self.inputs.invoice else {
-            return write!(out, "no invoice linked");
+            return out.write_str("no invoice linked");
         };
-        let declared = format!("declared {} {}", d.customs_value, d.currency);
-        let named = format!(
-            "invoice {} {} {}",
-            invoice.number, invoice.total, invoice.currency
-        );
+        write!(
+            out,
+            "declared {} {}, invoice {} {} {}",
+            d.customs_value, d.currency, invoice.number, invoice.total, invoice.currency
+        )?;
         match self.invoice_total() {
             Some(total) => write!(
                 out,
-                "{declared}, {named} ({} % apart, tolerance {tolerance_pct} %)",
-                tenths(percent_apart_tenths(self.value, total, total))
+                " ({} % apart, tolerance {tolerance_pct} %)",
+                Tenths(percent_apart_tenths(self.value, total, total))
             ),
-            None => write!(out, "{declared}, {named} (not comparable: other currency)"),
+            None => out.write_str(" (not comparable: other currency)"),
         }
     }
 
@@ -449,26 +453,26 @@ impl<'a> Facts<'a> {
     }
 
     /// The reason template with its placeholders filled (checked when the rules were loaded).
-    fn fill(&self, template: &str) -> String {
+    fn fill(&self, pieces: &[Piece]) -> String {
+        use std::fmt::Write;
+        use Placeholder as P;
         let d = &self.inputs.declaration;
-        if !template.contains('{') {
-            return template.to_string();
-        }
-        let mut out = template.to_string();
-        let values = [
-            ("{hs6}", d.hs_code.subheading().to_string()),
-            ("{hs_code}", d.hs_code.to_string()),
-            ("{origin}", d.country_of_origin.to_string()),
-            ("{border_post}", d.border_post.clone()),
-            ("{reference}", d.reference.clone()),
-            ("{value}", d.customs_value.to_string()),
-            ("{currency}", d.currency.to_string()),
-            ("{kind}", kind_name(d).to_string()),
-        ];
-        for (placeholder, value) in values {
-            if out.contains(placeholder) {
-                out = out.replace(placeholder, &value);
-            }
+        let mut out = String::with_capacity(96);
+        for piece in pieces {
+            // Writing to a String cannot fail.
+            let _ = match piece {
+                Piece::Text(text) => out.write_str(text),
+                Piece::Placeholder(p) => match p {
+                    P::Hs6 => out.write_str(d.hs_code.subheading()),
+                    P::HsCode => out.write_str(d.hs_code.as_str()),
+                    P::Origin => out.write_str(d.country_of_origin.as_str()),
+                    P::BorderPost => out.write_str(&d.border_post),
+                    P::Reference => out.write_str(&d.reference),
+                    P::Value => write!(out, "{}", d.customs_value),
+                    P::Currency => out.write_str(d.currency.as_str()),
+                    P::Kind => out.write_str(kind_name(d)),
+                },
+            };
         }
         out
     }
@@ -800,7 +804,7 @@ mod tests {
         assert_eq!(fixed(d("-0.000001")), -1);
         assert_eq!(percent_apart_tenths(148, 248, 248), 403);
         assert_eq!(percent_apart_tenths(1, 1, 0), 0);
-        assert_eq!(tenths(404), "40.4");
+        assert_eq!(Tenths(404).to_string(), "40.4");
         assert_eq!(
             per_unit_text(fixed(d("148000.00")), fixed(d("17120.0"))),
             "8.64"

@@ -15,11 +15,13 @@
 //! Deliberately not here: finding candidates on the ledger (the shell), weights and channels
 //! (the rules). Invariant: pure and allocation-free except for evidence texts.
 
+use std::fmt::{self, Write};
+
 use serde::{Deserialize, Serialize};
 use trade_docs::document::{CustomsDeclaration, DeclarationKind};
 use trade_docs::Decimal;
 
-use super::evaluate::{fixed, percent_apart_tenths, tenths};
+use super::evaluate::{fixed, percent_apart_tenths, Tenths};
 
 /// A field the mirror check compares.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -137,51 +139,53 @@ pub fn compare(
 }
 
 /// What both declarations say of one field, e.g. `net mass: this 17120.0 kg, mirror
-/// HG-EX-2026-04-0311 17120.0 kg`, with how far apart they are when they differ.
+/// HG-EX-2026-04-0311 17120.0 kg (0.0 % apart, tolerance 2 %)`.
 pub fn describe(
     field: MirrorField,
     this: &CustomsDeclaration,
     mirror: &CustomsDeclaration,
     tolerance_pct: u32,
 ) -> String {
+    let mut out = String::new();
+    // Writing to a String cannot fail.
+    let _ = describe_into(field, this, mirror, tolerance_pct, &mut out);
+    out
+}
+
+/// [`describe`], appended to `out`.
+pub fn describe_into(
+    field: MirrorField,
+    this: &CustomsDeclaration,
+    mirror: &CustomsDeclaration,
+    tolerance_pct: u32,
+    out: &mut String,
+) -> fmt::Result {
     let reference = &mirror.reference;
-    let (mine, theirs) = match field {
-        MirrorField::Hs6 => {
-            return format!(
-                "HS-6: this {}, mirror {reference} {}",
-                this.hs_code.subheading(),
-                mirror.hs_code.subheading()
-            )
-        }
-        MirrorField::Value => (
-            format!("{} {}", this.customs_value, this.currency),
-            format!("{} {}", mirror.customs_value, mirror.currency),
-        ),
-        MirrorField::Quantity => (
-            format!("{} {}", this.quantity, this.unit),
-            format!("{} {}", mirror.quantity, mirror.unit),
-        ),
-        MirrorField::GrossMass | MirrorField::NetMass => {
-            let (a, b) = amounts(field, this, mirror);
-            (format!("{a} kg"), format!("{b} kg"))
-        }
+    if field == MirrorField::Hs6 {
+        let (a, b) = (this.hs_code.subheading(), mirror.hs_code.subheading());
+        return write!(out, "HS-6: this {a}, mirror {reference} {b}");
+    }
+    let (a, b) = amounts(field, this, mirror);
+    let (unit_a, unit_b) = match field {
+        MirrorField::Value => (this.currency.as_str(), mirror.currency.as_str()),
+        MirrorField::Quantity => (this.unit.as_str(), mirror.unit.as_str()),
+        _ => ("kg", "kg"),
     };
     let name = match field {
         MirrorField::GrossMass => "gross mass",
         MirrorField::NetMass => "net mass",
         other => other.as_str(),
     };
-    let comparable = !(field == MirrorField::Value && this.currency != mirror.currency
-        || field == MirrorField::Quantity && this.unit != mirror.unit);
-    let how_far = if comparable {
-        let (a, b) = amounts(field, this, mirror);
-        let larger = fixed(a).max(fixed(b));
-        let apart = percent_apart_tenths(fixed(a), fixed(b), larger);
-        format!(" ({} % apart, tolerance {tolerance_pct} %)", tenths(apart))
-    } else {
-        " (not comparable: different currencies or units)".to_string()
-    };
-    format!("{name}: this {mine}, mirror {reference} {theirs}{how_far}")
+    write!(
+        out,
+        "{name}: this {a} {unit_a}, mirror {reference} {b} {unit_b}"
+    )?;
+    if unit_a != unit_b {
+        return out.write_str(" (not comparable: different currencies or units)");
+    }
+    let larger = fixed(a).max(fixed(b));
+    let apart = Tenths(percent_apart_tenths(fixed(a), fixed(b), larger));
+    write!(out, " ({apart} % apart, tolerance {tolerance_pct} %)")
 }
 
 fn amounts(

@@ -244,6 +244,41 @@ pub struct Rule {
     /// The line of the rules file where the rule is written.
     pub line: usize,
     pub(crate) predicate: Predicate,
+    /// The reason template, split at its placeholders.
+    pub(crate) reason: Vec<Piece>,
+}
+
+/// A piece of a reason template: text as written, or a placeholder to fill.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Piece {
+    Text(String),
+    Placeholder(Placeholder),
+}
+
+/// The values a reason may name, in the order of [`REASON_PLACEHOLDERS`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Placeholder {
+    Hs6,
+    HsCode,
+    Origin,
+    BorderPost,
+    Reference,
+    Value,
+    Currency,
+    Kind,
+}
+
+impl Placeholder {
+    const ALL: [Placeholder; 8] = [
+        Self::Hs6,
+        Self::HsCode,
+        Self::Origin,
+        Self::BorderPost,
+        Self::Reference,
+        Self::Value,
+        Self::Currency,
+        Self::Kind,
+    ];
 }
 
 /// Where a band's unit value is measured.
@@ -692,13 +727,14 @@ fn compile_rules(
             return Err(fault("the id is used by an earlier rule".into()));
         }
         let effect = effect_of(spec).map_err(&fault)?;
-        check_reason(&spec.reason).map_err(&fault)?;
+        let reason = compile_reason(&spec.reason).map_err(&fault)?;
         let predicate = compile(&spec.when, watchlists, 1).map_err(&fault)?;
         rules.push(Rule {
             spec: spec.clone(),
             effect,
             line,
             predicate,
+            reason,
         });
     }
     Ok(rules)
@@ -744,7 +780,8 @@ fn effect_of(spec: &RuleSpec) -> Result<HitEffect, String> {
     }
 }
 
-fn check_reason(reason: &str) -> Result<(), String> {
+/// Checks a reason template and splits it at its placeholders.
+fn compile_reason(reason: &str) -> Result<Vec<Piece>, String> {
     if reason.trim().is_empty() {
         return Err("the reason must not be blank".into());
     }
@@ -753,6 +790,7 @@ fn check_reason(reason: &str) -> Result<(), String> {
             "the reason is longer than {REASON_LEN_MAX} characters"
         ));
     }
+    let mut pieces = Vec::new();
     let mut rest = reason;
     while let Some(open) = rest.find('{') {
         let after = &rest[open + 1..];
@@ -760,18 +798,26 @@ fn check_reason(reason: &str) -> Result<(), String> {
             return Err("the reason has a '{' without its '}'".into());
         };
         let name = &after[..close];
-        if !REASON_PLACEHOLDERS.contains(&name) {
+        let found = REASON_PLACEHOLDERS.iter().position(|p| *p == name);
+        let Some(placeholder) = found.and_then(|i| Placeholder::ALL.get(i)) else {
             return Err(format!(
                 "the reason names {{{name}}}; known: {}",
                 REASON_PLACEHOLDERS.join(", ")
             ));
+        };
+        if open > 0 {
+            pieces.push(Piece::Text(rest[..open].to_string()));
         }
+        pieces.push(Piece::Placeholder(*placeholder));
         rest = &after[close + 1..];
     }
     if rest.contains('}') {
         return Err("the reason has a '}' without its '{'".into());
     }
-    Ok(())
+    if !rest.is_empty() {
+        pieces.push(Piece::Text(rest.to_string()));
+    }
+    Ok(pieces)
 }
 
 fn compile(
