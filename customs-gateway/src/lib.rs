@@ -13,6 +13,8 @@
 //!   [`fetch`]: signed fetches between gateways; [`readcache`]: verify answers kept for one
 //!   committed height; [`follower`]: follows commits to keep derived data fresh; [`auth`]: users, passwords, TOTP, tokens,
 //!   sessions, replay protection, maker/checker approvals.
+//! - [`customs`]: the pure clearance core — HS nomenclature, declaration validation, rule
+//!   sets, evaluation with mirror check and random draw, back-tests.
 //!
 //! Architecture invariant: the gateway holds no ledger state. It reads every instrument,
 //! anchor and grant from its node, and signs only for the organizations whose keys it holds.
@@ -25,6 +27,7 @@ pub mod api;
 pub mod auth;
 pub mod commands;
 pub mod config;
+pub mod customs;
 pub mod docstore;
 pub mod error;
 pub mod exam;

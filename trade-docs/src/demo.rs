@@ -29,6 +29,10 @@ pub const DECLARATION_CN_EXPORT_HORGOS_JSON: &str =
 /// The Kazakh import declaration at Khorgos (the mirror of the export declaration).
 pub const DECLARATION_KZ_IMPORT_KHORGOS_JSON: &str =
     include_str!("../tests/fixtures/scenario/declaration_kz_import_khorgos.json");
+/// The second consignment's import declaration at Aktau, by sea from Baku: undervalued,
+/// declaring 40 % less than the credit and the invoice it refers to.
+pub const DECLARATION_KZ_IMPORT_AKTAU_JSON: &str =
+    include_str!("../tests/fixtures/scenario/declaration_kz_import_aktau.json");
 /// The Khorgos credit as SWIFT MT700 text.
 pub const MT700_KHORGOS: &str = include_str!("../tests/fixtures/swift/mt700_khorgos.txt");
 /// Its amendment as SWIFT MT707 text.
@@ -59,6 +63,10 @@ mod tests {
             ),
             (
                 DECLARATION_KZ_IMPORT_KHORGOS_JSON,
+                DocumentKind::CustomsDeclaration,
+            ),
+            (
+                DECLARATION_KZ_IMPORT_AKTAU_JSON,
                 DocumentKind::CustomsDeclaration,
             ),
         ];

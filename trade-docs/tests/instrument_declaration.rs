@@ -8,9 +8,10 @@ use trade_docs::cbor::{from_canonical, to_canonical};
 use trade_docs::document::CustomsDeclaration;
 use trade_docs::instrument::{
     Actor, Channel, DeclarationAction as A, DeclarationEvent as E, DeclarationInstrument,
-    DeclarationState as S, DeclarationTerms, InspectionOutcome, Instrument, Rejection,
-    RiskAssessment, Role,
+    DeclarationState as S, DeclarationTerms, HitEffect, InspectionOutcome, Instrument, RandomDraw,
+    Rejection, RiskAssessment, Role, RuleHit,
 };
+use trade_docs::Fingerprint;
 
 fn declarant() -> Actor {
     actor(DECLARANT, Role::Declarant)
@@ -33,7 +34,7 @@ fn assess(channel: Channel) -> A {
             "R-MIR-01: mirror declaration HORGOS CN-EX-2026-0931 declares 1 450 kg more".into(),
         ],
     };
-    A::AssessRisk(RiskAssessment { channel, rule_hits })
+    A::AssessRisk(RiskAssessment::from_lines(channel, rule_hits))
 }
 fn inspection(outcome: InspectionOutcome) -> A {
     A::RecordInspection {
@@ -298,18 +299,15 @@ fn payload_faults_name_their_field() {
     let cases: Vec<(&str, A, &str)> = vec![
         (
             "submitted",
-            A::AssessRisk(RiskAssessment {
-                channel: Channel::Red,
-                rule_hits: vec![],
-            }),
+            A::AssessRisk(RiskAssessment::from_lines(Channel::Red, vec![])),
             "rule_hits",
         ),
         (
             "submitted",
-            A::AssessRisk(RiskAssessment {
-                channel: Channel::Yellow,
-                rule_hits: vec!["R-1".into(), " ".into()],
-            }),
+            A::AssessRisk(RiskAssessment::from_lines(
+                Channel::Yellow,
+                vec!["R-1".into(), " ".into()],
+            )),
             "rule_hits[1]",
         ),
         (
@@ -362,6 +360,160 @@ fn payload_faults_name_their_field() {
         rejection(DeclarationInstrument::open(blank_post, &declarant(), &ctx(1, "2026-06-20"))),
         Rejection::InvalidField { field, .. } if field == "terms.border_post"
     ));
+}
+
+fn hit(rule_id: &str, evidence: &str) -> RuleHit {
+    RuleHit {
+        rule_id: rule_id.into(),
+        rule_version: 3,
+        effect: HitEffect::Weight(50),
+        reason: "declared unit value under the reference band".into(),
+        evidence: evidence.into(),
+    }
+}
+
+fn draw(selected: bool) -> RandomDraw {
+    RandomDraw {
+        block: Fingerprint([7; 32]),
+        declaration: Fingerprint([9; 32]),
+        rate_ppm: 20_000,
+        value: if selected { 1 } else { u64::MAX },
+        selected,
+    }
+}
+
+fn structured(channel: Channel, hits: Vec<RuleHit>, draw: Option<RandomDraw>) -> A {
+    A::AssessRisk(RiskAssessment {
+        rule_set: Some(Fingerprint([1; 32])),
+        hits,
+        draw,
+        ..RiskAssessment::from_lines(channel, vec![])
+    })
+}
+
+#[test]
+fn a_structured_assessment_is_recorded_whole_and_round_trips() {
+    let hits = vec![
+        hit("VAL-BAND-LOW", "declared 8.64 USD/kg, band 11.00–25.00"),
+        RuleHit {
+            effect: HitEffect::Forced(Channel::Red),
+            ..hit("WATCH-1", "consignor on list 'high_risk'")
+        },
+    ];
+    let action = structured(Channel::Red, hits.clone(), Some(draw(false)));
+    let (assessed, event) = at("submitted")
+        .apply(action, &customs(), &later())
+        .applied()
+        .unwrap();
+    assert_eq!(
+        event,
+        E::RiskAssessed {
+            channel: Channel::Red,
+            rule_hits_len: 2
+        }
+    );
+    let recorded = assessed.assessment.as_ref().unwrap();
+    assert_eq!(recorded.hits, hits);
+    assert_eq!(recorded.rule_set, Some(Fingerprint([1; 32])));
+    assert_eq!(recorded.draw, Some(draw(false)));
+    let bytes = to_canonical(&assessed).unwrap();
+    assert_eq!(
+        from_canonical::<DeclarationInstrument>(&bytes).unwrap(),
+        assessed
+    );
+}
+
+/// An assessment without the engine's fields encodes exactly as the two-field record did, so
+/// instruments recorded before the rules engine decode and re-encode unchanged.
+#[test]
+fn an_assessment_of_lines_encodes_as_before() {
+    #[derive(serde::Serialize)]
+    struct Before {
+        channel: Channel,
+        rule_hits: Vec<String>,
+    }
+    let lines = vec!["R-VAL-02: undervalued".to_string()];
+    let before = to_canonical(&Before {
+        channel: Channel::Red,
+        rule_hits: lines.clone(),
+    })
+    .unwrap();
+    let now = RiskAssessment::from_lines(Channel::Red, lines);
+    assert_eq!(to_canonical(&now).unwrap(), before);
+    assert_eq!(from_canonical::<RiskAssessment>(&before).unwrap(), now);
+}
+
+#[test]
+fn a_draw_alone_may_select_a_channel_but_nothing_else_may_be_silent() {
+    let by_draw = structured(Channel::Yellow, vec![], Some(draw(true)));
+    assert!(at("submitted")
+        .apply(by_draw, &customs(), &later())
+        .is_applied());
+    let unexplained = structured(Channel::Yellow, vec![], Some(draw(false)));
+    assert!(matches!(
+        rejection(at("submitted").apply(unexplained, &customs(), &later())),
+        Rejection::InvalidField { field, .. } if field == "rule_hits"
+    ));
+}
+
+#[test]
+fn structured_hit_faults_name_their_field() {
+    let long = "x".repeat(257);
+    let cases: Vec<(A, &str)> = vec![
+        (
+            structured(Channel::Red, vec![hit("R", "e"); 65], None),
+            "hits",
+        ),
+        (
+            structured(Channel::Red, vec![hit("R", "e"), hit(" ", "e")], None),
+            "hits[1].rule_id",
+        ),
+        (
+            structured(Channel::Red, vec![hit(&"R".repeat(65), "e")], None),
+            "hits[0].rule_id",
+        ),
+        (
+            structured(Channel::Red, vec![hit("R", &long)], None),
+            "hits[0].evidence",
+        ),
+        (
+            structured(
+                Channel::Red,
+                vec![RuleHit {
+                    reason: long.clone(),
+                    ..hit("R", "e")
+                }],
+                None,
+            ),
+            "hits[0].reason",
+        ),
+        (
+            structured(
+                Channel::Red,
+                vec![hit("R", "e")],
+                Some(RandomDraw {
+                    rate_ppm: 1_000_001,
+                    ..draw(false)
+                }),
+            ),
+            "draw.rate_ppm",
+        ),
+    ];
+    for (action, field) in cases {
+        match rejection(at("submitted").apply(action, &customs(), &later())) {
+            Rejection::InvalidField { field: f, .. } => assert_eq!(f, field),
+            other => panic!("{field}: {other}"),
+        }
+    }
+    // 256 characters, multi-byte, are within the bound.
+    let at_bound = "–".repeat(256);
+    assert!(at("submitted")
+        .apply(
+            structured(Channel::Red, vec![hit("R", &at_bound)], None),
+            &customs(),
+            &later()
+        )
+        .is_applied());
 }
 
 /// PRODUCT.md §7: the second consignment, via Aktau, is undervalued and goes red; it is

@@ -504,14 +504,14 @@ fn declaration_action(template: u8, param: u8) -> DeclarationAction {
     // Withdrawal ends a declaration, so it is rare; the customs actions are frequent.
     const KINDS: [u8; 14] = [0, 0, 0, 1, 1, 2, 2, 3, 4, 4, 5, 5, 6, 7];
     match KINDS[usize::from(template) % KINDS.len()] {
-        0 => DeclarationAction::AssessRisk(RiskAssessment {
+        0 => DeclarationAction::AssessRisk(RiskAssessment::from_lines(
             channel,
-            rule_hits: if param % 5 == 0 {
+            if param % 5 == 0 {
                 vec![]
             } else {
                 vec!["R-VAL-02: undervalued".into()]
             },
-        }),
+        )),
         1 => DeclarationAction::OverrideChannel {
             channel,
             reason: "officer's decision".into(),

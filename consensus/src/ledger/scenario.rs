@@ -26,9 +26,9 @@ use ed25519_dalek::SigningKey;
 use trade_docs::cbor::{to_canonical, CborError};
 use trade_docs::document::{CustomsDeclaration, Document, Invoice, LetterOfCredit, Presentation};
 use trade_docs::instrument::{
-    Channel, DeclarationAction, DeclarationParties, DeclarationTerms, Examination, InvoiceAction,
-    InvoiceParties, InvoiceTerms, LcAction, LcParties, LcTerms, PresentationAction,
-    PresentationSubmission, RiskAssessment, Role,
+    Channel, DeclarationAction, DeclarationParties, DeclarationTerms, Examination, HitEffect,
+    InvoiceAction, InvoiceParties, InvoiceTerms, LcAction, LcParties, LcTerms, PresentationAction,
+    PresentationSubmission, RiskAssessment, Role, RuleHit,
 };
 use trade_docs::{demo, Country, Date, Fingerprint};
 
@@ -259,12 +259,6 @@ impl Docs {
             "presented_on",
         )?;
         let days = presented_on.days_until(today);
-        let aktau = |v: &mut serde_json::Value| {
-            v["reference"] = "AKT-IM-2026-05-0219".into();
-            v["border_post"] = "AKTAU".into();
-            // 40 % under the credit's value and the reference price for HS 8708.
-            v["customs_value"] = "148000.00".into();
-        };
         Ok(Docs {
             lc: match load(
                 "lc_khorgos.json",
@@ -290,11 +284,7 @@ impl Docs {
                 days,
                 |_| {},
             )?,
-            aktau_import: declaration(
-                &swap(demo::DECLARATION_KZ_IMPORT_KHORGOS_JSON),
-                days,
-                aktau,
-            )?,
+            aktau_import: declaration(&swap(demo::DECLARATION_KZ_IMPORT_AKTAU_JSON), days, |_| {})?,
         })
     }
 
@@ -550,10 +540,7 @@ impl Story<'_> {
     /// The two declarations of the Khorgos consignment go green and are released; the Aktau
     /// one goes red and is not released without an inspection.
     fn clearance(&mut self, docs: &Docs) -> Result<(), ScenarioError> {
-        let green = RiskAssessment {
-            channel: Channel::Green,
-            rule_hits: Vec::new(),
-        };
+        let green = RiskAssessment::from_lines(Channel::Green, Vec::new());
         let cn = (
             BENEFICIARY,
             CUSTOMS_HORGOS,
@@ -580,13 +567,7 @@ impl Story<'_> {
             "release the goods at Khorgos",
             Expect::Applied,
         )?;
-        let red = RiskAssessment {
-            channel: Channel::Red,
-            rule_hits: vec![
-                "VALUE-LC: customs value 148000.00 USD is 40% below the credit amount 248500.00 USD".into(),
-                "PRICE-REF-8708: unit value 2114.29 USD is below the reference price for HS 8708".into(),
-            ],
-        };
+        let red = aktau_assessment();
         let aktau = (
             APPLICANT,
             CUSTOMS_AKTAU,
@@ -641,6 +622,51 @@ impl Story<'_> {
     ) -> Result<Digest, ScenarioError> {
         let release = InstrumentAction::Declaration(DeclarationAction::Release);
         self.act(customs, label, id, Role::Customs, release, expect)
+    }
+}
+
+/// The Aktau declaration's red assessment, as the gateway's sample rules
+/// (`customs-gateway/rules/default.toml`) find it: under the reference band for HS 870840 from
+/// China, 40 % under the credit amount and the invoice, and no export declaration from the
+/// other side. Written out here because the ledger does not depend on the gateway; the
+/// gateway's test `the_aktau_consignment_goes_red_on_its_price_its_credit_and_its_invoice`
+/// evaluates the same declaration and expects these texts.
+fn aktau_assessment() -> RiskAssessment {
+    let hit = |rule_id: &str, weight, reason: &str, evidence: &str| RuleHit {
+        rule_id: rule_id.into(),
+        rule_version: 1,
+        effect: HitEffect::Weight(weight),
+        reason: reason.into(),
+        evidence: evidence.into(),
+    };
+    RiskAssessment {
+        hits: vec![
+            hit(
+                "VAL-BAND-LOW",
+                50,
+                "declared unit value below the reference band for HS 870840 from CN",
+                "declared 8.64 USD/kg, band 11.00–25.00 USD/kg",
+            ),
+            hit(
+                "VAL-LC-BELOW",
+                40,
+                "customs value below the credit amount",
+                "declared 148000.00 USD, credit SCB/LC/26/0417 248500.00 USD (40.4 % below, tolerance 10 %)",
+            ),
+            hit(
+                "VAL-INVOICE",
+                30,
+                "customs value differs from the invoice",
+                "declared 148000.00 USD, invoice TH-INV-2611 248500.00 USD (40.4 % apart, tolerance 2 %)",
+            ),
+            hit(
+                "MIR-MISSING",
+                15,
+                "no export declaration from the other side for this import",
+                "import declaration; no mirror declaration linked; lodged on arrival",
+            ),
+        ],
+        ..RiskAssessment::from_lines(Channel::Red, Vec::new())
     }
 }
 

@@ -21,8 +21,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    authorize, check_party_id, check_text, check_texts, illegal, invalid, Actor, Context, History,
-    Instrument, Rejection, Role, Transition,
+    authorize, check_list_len, check_party_id, check_text, check_texts, illegal, invalid, Actor,
+    Context, History, Instrument, Rejection, Role, Transition,
 };
 use crate::cbor::CborError;
 use crate::document::{CustomsDeclaration, DeclarationKind, Document};
@@ -57,12 +57,71 @@ pub enum Channel {
 }
 
 /// The clearance rules' result: a channel and every rule that hit, so an officer sees why.
+///
+/// `rule_hits` are free lines (an assessment made by hand, or recorded before the rules engine
+/// existed); `hits` are the engine's structured hits with their evidence, `rule_set` the hash
+/// of the rule set that decided and `draw` the random selection. The three newer fields are
+/// left out of the encoding when empty, so an assessment without them encodes as before.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RiskAssessment {
     pub channel: Channel,
     #[serde(default)]
     pub rule_hits: Vec<String>,
+    /// SHA-256 of the canonical bytes of the rule set (rules and data) that decided.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule_set: Option<Fingerprint>,
+    /// At most [`super::LIST_LEN_MAX`] hits, the weightiest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hits: Vec<RuleHit>,
+    /// Hits the engine found beyond the [`super::LIST_LEN_MAX`] recorded ones.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub hits_omitted: u16,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub draw: Option<RandomDraw>,
+}
+
+/// At most this many characters (not bytes) in a hit's reason or evidence.
+pub const HIT_TEXT_LEN_MAX: usize = 256;
+/// At most this many bytes in a rule id.
+pub const RULE_ID_LEN_MAX: usize = 64;
+
+/// One clearance rule that hit, with the concrete evidence that made it hit.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleHit {
+    pub rule_id: String,
+    pub rule_version: u32,
+    pub effect: HitEffect,
+    /// The reason shown to the officer, from the rule's template.
+    pub reason: String,
+    /// What was observed, e.g. `declared 0.80 USD/kg, band 2.10–6.40`.
+    pub evidence: String,
+}
+
+/// What a hit contributes: a weight added to the score, or a channel it forces at least.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HitEffect {
+    Weight(i32),
+    Forced(Channel),
+}
+
+/// The random selection, recomputable from ledger data: `value` is derived from `block` and
+/// `declaration` (the customs gateway's `draw` module says how), and the declaration is
+/// selected when `value` falls under `rate_ppm` parts per million of the `u64` range.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RandomDraw {
+    pub block: Fingerprint,
+    pub declaration: Fingerprint,
+    pub rate_ppm: u32,
+    pub value: u64,
+    pub selected: bool,
+}
+
+fn is_zero(n: &u16) -> bool {
+    *n == 0
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -160,6 +219,20 @@ impl DeclarationTerms {
             declaration_kind: declaration.declaration_kind,
             border_post: declaration.border_post.clone(),
         })
+    }
+}
+
+impl RiskAssessment {
+    /// An assessment explained by free lines only: no rule set, no structured hits, no draw.
+    pub fn from_lines(channel: Channel, rule_hits: Vec<String>) -> RiskAssessment {
+        RiskAssessment {
+            channel,
+            rule_hits,
+            rule_set: None,
+            hits: Vec::new(),
+            hits_omitted: 0,
+            draw: None,
+        }
     }
 }
 
@@ -336,16 +409,28 @@ impl DeclarationInstrument {
 
     fn assess(&mut self, assessment: RiskAssessment) -> Result<DeclarationEvent, Rejection> {
         check_texts("rule_hits", &assessment.rule_hits)?;
-        if assessment.channel != Channel::Green && assessment.rule_hits.is_empty() {
+        check_hits(&assessment.hits)?;
+        if let Some(draw) = &assessment.draw {
+            if draw.rate_ppm > RATE_PPM_MAX {
+                return Err(invalid(
+                    "draw.rate_ppm",
+                    format!("is {}, more than {RATE_PPM_MAX}", draw.rate_ppm),
+                ));
+            }
+        }
+        let selected = assessment.draw.is_some_and(|d| d.selected);
+        let explained = !assessment.rule_hits.is_empty() || !assessment.hits.is_empty();
+        if assessment.channel != Channel::Green && !explained && !selected {
             return Err(invalid(
                 "rule_hits",
-                "a yellow or red channel names the rules that put it there",
+                "a yellow or red channel names the rules or the draw that put it there",
             ));
         }
+        let hits_len = assessment.rule_hits.len() + assessment.hits.len();
         let event = DeclarationEvent::RiskAssessed {
             channel: assessment.channel,
-            // At most LIST_LEN_MAX rule hits (checked above), so it fits in a u16.
-            rule_hits_len: u16::try_from(assessment.rule_hits.len()).unwrap_or(u16::MAX),
+            // At most 2 × LIST_LEN_MAX hits (checked above), so it fits in a u16.
+            rule_hits_len: u16::try_from(hits_len).unwrap_or(u16::MAX),
         };
         self.state = DeclarationState::RiskAssessed;
         self.assessment = Some(assessment);
@@ -401,6 +486,41 @@ impl DeclarationInstrument {
             }
         })
     }
+}
+
+/// At most one million parts per million: a rate of 100 %.
+const RATE_PPM_MAX: u32 = 1_000_000;
+
+/// Structured hits: at most [`super::LIST_LEN_MAX`], each with a rule id and bounded texts.
+fn check_hits(hits: &[RuleHit]) -> Result<(), Rejection> {
+    check_list_len("hits", hits.len())?;
+    for (i, hit) in hits.iter().enumerate() {
+        let field = |name: &str| format!("hits[{i}].{name}");
+        check_text(&field("rule_id"), &hit.rule_id)?;
+        if hit.rule_id.len() > RULE_ID_LEN_MAX {
+            return Err(invalid(
+                &field("rule_id"),
+                format!(
+                    "holds {} bytes, more than {RULE_ID_LEN_MAX}",
+                    hit.rule_id.len()
+                ),
+            ));
+        }
+        // Bounded in characters, not bytes: evidence quotes names and figures in any script.
+        for (name, text) in [("reason", &hit.reason), ("evidence", &hit.evidence)] {
+            if text.trim().is_empty() {
+                return Err(invalid(&field(name), "must not be blank"));
+            }
+            let chars = text.chars().count();
+            if chars > HIT_TEXT_LEN_MAX {
+                return Err(invalid(
+                    &field(name),
+                    format!("holds {chars} characters, more than {HIT_TEXT_LEN_MAX}"),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn channel_name(channel: Channel) -> &'static str {

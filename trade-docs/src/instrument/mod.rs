@@ -49,7 +49,8 @@ pub use credit::{
 };
 pub use declaration::{
     Channel, DeclarationAction, DeclarationEvent, DeclarationInstrument, DeclarationParties,
-    DeclarationState, DeclarationTerms, InspectionOutcome, RiskAssessment,
+    DeclarationState, DeclarationTerms, HitEffect, InspectionOutcome, RandomDraw, RiskAssessment,
+    RuleHit, HIT_TEXT_LEN_MAX, RULE_ID_LEN_MAX,
 };
 pub use invoice::{
     may_finance, DuplicateFinancing, Financing, FinancingRegistry, InvoiceAction, InvoiceEvent,
