@@ -301,10 +301,11 @@ fn a_customs_hold_escalates_after_its_post_service_time() {
     else {
         panic!("submission rejected");
     };
-    let assessed = DeclarationAction::AssessRisk(trade_docs::instrument::RiskAssessment {
-        channel: trade_docs::instrument::Channel::Yellow,
-        rule_hits: vec!["documents to check".into()],
-    });
+    let assessed =
+        DeclarationAction::AssessRisk(trade_docs::instrument::RiskAssessment::from_lines(
+            trade_docs::instrument::Channel::Yellow,
+            vec!["documents to check".into()],
+        ));
     let customs = "KZ CUSTOMS KHORGOS";
     let d = apply(&d, assessed, customs, Role::Customs, "2026-04-01");
     let hold = DeclarationAction::Hold {
