@@ -17,18 +17,23 @@ use std::time::{Duration, Instant};
 
 use crate::gateway::Gateway;
 
-/// How long the follower waits before re-watching after its stream ended.
+/// How long the follower waits before re-watching after its stream ended; doubled after each
+/// failed attempt up to [`REWATCH_DELAY_MAX`], so a node that is down is not hammered (nor the
+/// log filled), and reset once a watch delivers a notice.
 const REWATCH_DELAY: Duration = Duration::from_millis(500);
+const REWATCH_DELAY_MAX: Duration = Duration::from_secs(10);
 /// Least time between two reads of the revoked participants.
 const REVOCATIONS_REFRESH: Duration = Duration::from_secs(1);
 
 /// Follows the node's commits for as long as the gateway runs.
 pub async fn follow_commits(gw: Arc<Gateway>) {
     let mut revocations_read: Option<Instant> = None;
+    let mut delay = REWATCH_DELAY;
     loop {
         match gw.ledger.watch_commits().await {
             Ok(mut notices) => {
                 while let Some(notice) = notices.recv().await {
+                    delay = REWATCH_DELAY;
                     gw.reads.committed(notice.height);
                     if revocations_read.is_none_or(|at| at.elapsed() >= REVOCATIONS_REFRESH) {
                         refresh_revocations(&gw).await;
@@ -40,7 +45,8 @@ pub async fn follow_commits(gw: Arc<Gateway>) {
             Err(e) => tracing::warn!(error = %e, "cannot watch commits; verify answers uncached"),
         }
         gw.reads.switch_off();
-        tokio::time::sleep(REWATCH_DELAY).await;
+        tokio::time::sleep(delay).await;
+        delay = (delay * 2).min(REWATCH_DELAY_MAX);
     }
 }
 

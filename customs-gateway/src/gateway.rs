@@ -138,6 +138,10 @@ impl Gateway {
             }));
         }
         if let Some(PeerCertificate(participant)) = req.conn_data::<PeerCertificate>() {
+            // Checked again per request: a keep-alive connection outlives a revocation.
+            self.revocations
+                .admit(participant)
+                .map_err(ApiError::Forbidden)?;
             let user = certificate::user_of(participant).ok_or_else(|| {
                 ApiError::Forbidden("a validator certificate is not an API credential".into())
             })?;

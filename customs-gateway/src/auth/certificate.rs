@@ -10,7 +10,8 @@
 //!
 //! Invariants:
 //! - Until the revoked set has been read from the ledger once, no certificate is admitted
-//!   (failing closed), and a participant revoked on the ledger is refused at the handshake.
+//!   (failing closed), and a participant revoked on the ledger is refused at the handshake and
+//!   on every request of a connection opened before the revocation.
 //! - A validator's certificate is not an API credential: validators do not trade.
 //!
 //! Deliberately not here: reading the ledger (the commit follower hands in the revoked keys),
